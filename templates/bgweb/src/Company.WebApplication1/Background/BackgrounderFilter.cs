@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Company.WebApplication1.Background;
+
+/// <summary>
+/// The seed's <c>@backgrounder</c> as an endpoint filter. Without <c>_t</c> the handler runs, and the job it
+/// starts is answered with 303 to the same URL plus <c>_t=&lt;id&gt;</c>. With <c>_t</c> the handler does not run:
+/// the job's output so far is returned as text, with <c>Refresh: 1</c> while it is still going (the seed's F5).
+/// </summary>
+public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOptions> options) : IEndpointFilter
+{
+    public const string JobIdParameter = "_t";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (request.Query.TryGetValue(JobIdParameter, out var jobIds))
+        {
+            return ShowOutput(jobIds);
+        }
+
+        object? handlerResult;
+        JobId? startedJob;
+        using (var capture = OutputCapture.Begin(new JobOutput(options.Value.MaxOutputLines)))
+        {
+            try
+            {
+                handlerResult = await next(context);
+            }
+            catch (JobQueueFullException full)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.Text(full.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            startedJob = capture.Owner;
+        }
+
+        if (startedJob is not { } id)
+        {
+            return handlerResult;
+        }
+
+        var query = request.QueryString.Add(JobIdParameter, id.ToString());
+        context.HttpContext.Response.Headers.Location = UriHelper.BuildRelative(request.PathBase, request.Path, query);
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private IResult ShowOutput(IReadOnlyList<string?> jobIds)
+    {
+        if (jobIds.Count != 1 || !JobId.TryParse(jobIds[0], out var id))
+        {
+            return PlainText(StatusCodes.Status400BadRequest,
+                $"'{JobIdParameter}' must be one job id of {JobId.TextLength} URL-safe characters, as given in the redirect.");
+        }
+
+        if (store.Find(id) is not { } job)
+        {
+            return PlainText(StatusCodes.Status404NotFound,
+                $"No job {id}. It may have finished and been cleaned up, or it never existed.");
+        }
+
+        return new JobOutputTextResult(job);
+    }
+
+    private static IResult PlainText(int statusCode, string text) =>
+        Results.Text(text + "\n", "text/plain; charset=utf-8", statusCode: statusCode);
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+
+namespace Company.WebApplication1.Background;
+
+/// <summary>
+/// A fixed number of workers that take jobs from the queue and run them. The seed started a thread
+/// per request; here <see cref="BackgrounderOptions.MaxConcurrentJobs"/> bounds the work in flight.
+/// </summary>
+public sealed partial class JobWorkerService(
+    JobQueue queue,
+    TimeProvider time,
+    IOptions<BackgrounderOptions> options,
+    ILogger<JobWorkerService> logger) : BackgroundService
+{
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        JobConsoleRouter.Install();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => WorkAsync(stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var job in queue.DequeueAllAsync(stoppingToken))
+            {
+                await RunAsync(job, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private async Task RunAsync(Job job, CancellationToken stoppingToken)
+    {
+        if (!job.TryStart(time.GetUtcNow()))
+        {
+            return;
+        }
+
+        // Changes to the async-local capture stay inside this call: each job routes Console to itself.
+        using var capture = OutputCapture.Begin(job.Output, job.Id);
+        try
+        {
+            // A job may block or throw before its first await; yielding keeps both off this worker's loop.
+            await Task.Yield();
+            await job.Work(new JobContext(job), stoppingToken);
+            job.TryFinish(JobState.Succeeded, time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            job.Output.WriteLine("Job canceled.");
+            job.TryFinish(JobState.Canceled, time.GetUtcNow());
+        }
+        catch (Exception exception)
+        {
+            // The seed lost a failing thread's traceback; here it is in the output and in the log.
+            job.Output.WriteLine($"Job failed: {exception.GetType().Name}: {exception.Message}");
+            job.TryFinish(JobState.Failed, time.GetUtcNow());
+            LogJobFailed(exception, job.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed.")]
+    private partial void LogJobFailed(Exception exception, JobId jobId);
+}

@@ -1,0 +1,17 @@
+using Company.WebApplication1.Background;
+using Company.WebApplication1.Jobs;
+
+namespace Company.WebApplication1.Endpoints;
+
+/// <summary>GET /example starts <see cref="ExampleJob"/> and redirects (303) to <c>/example?_t=&lt;id&gt;</c>.</summary>
+public static class ExampleEndpoint
+{
+    public static IEndpointConventionBuilder MapExample(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/example", Handle).WithBackgrounder();
+
+    public static void Handle(BackgroundJobs jobs, ExampleJob job)
+    {
+        Console.WriteLine("Example job started.");
+        jobs.Start(job.RunAsync);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Company.WebApplication1.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Adds the jobs in this folder. Register a job of your own here the same way.</summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        //#if (Samples)
+        services.AddOptions<SampleOptions>()
+            .Bind(configuration.GetSection(SampleOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SampleOptions>, SampleOptionsValidator>();
+        services.AddTransient<LongRunning>();
+        //#endif
+        //#if (!Samples)
+        services.AddTransient<ExampleJob>();
+        //#endif
+        return services;
+    }
+}

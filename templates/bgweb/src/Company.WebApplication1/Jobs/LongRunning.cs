@@ -1,0 +1,20 @@
+using Company.WebApplication1.Background;
+using Microsoft.Extensions.Options;
+
+namespace Company.WebApplication1.Jobs;
+
+/// <summary>The seed's <c>longrunning</c>: ten lines <c>i: &lt;now&gt;</c>, one per interval.</summary>
+public sealed class LongRunning(TimeProvider time, IOptions<SampleOptions> options)
+{
+    public const int Lines = 10;
+
+    public async Task RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < Lines; i++)
+        {
+            // TimeProvider rather than a plain delay, so tests move the clock instead of waiting.
+            await Task.Delay(options.Value.LongRunningInterval, time, cancellationToken);
+            context.WriteLine($"{i}: {SeedTimestamp.Now(time)}");
+        }
+    }
+}

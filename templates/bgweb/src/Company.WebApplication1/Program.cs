@@ -1,0 +1,24 @@
+using Company.WebApplication1.Background;
+using Company.WebApplication1.Endpoints;
+using Company.WebApplication1.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddBackgrounder(builder.Configuration);
+builder.Services.AddJobs(builder.Configuration);
+
+var app = builder.Build();
+
+//#if (HasHttpsProfile)
+app.UseHttpsRedirection();
+
+//#endif
+//#if (Samples)
+app.MapIndex();
+app.MapThreadDbViewer();
+//#endif
+//#if (!Samples)
+app.MapExample();
+//#endif
+
+app.Run();

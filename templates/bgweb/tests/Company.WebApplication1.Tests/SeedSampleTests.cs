@@ -1,0 +1,45 @@
+using Company.WebApplication1.Background;
+using Company.WebApplication1.Jobs;
+
+namespace Company.WebApplication1.Tests;
+
+/// <summary>The seed's picture: two header lines, then <c>0: …</c> to <c>9: …</c> one interval apart.</summary>
+public sealed class SeedSampleTests : IDisposable
+{
+    private readonly BackgrounderAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task The_index_prints_the_seeds_two_lines_before_its_job_runs()
+    {
+        var client = _app.CreatePlainClient();
+        var location = (await client.GetAsync("/")).Headers.Location;
+
+        var text = await client.GetStringAsync(location);
+
+        Assert.Equal("Started at 2008-06-14 15:50:27.000000\nhit f5 to refresh!\n", text);
+    }
+
+    [Fact]
+    public async Task LongRunning_writes_ten_numbered_lines_with_increasing_seed_timestamps()
+    {
+        var client = _app.CreatePlainClient();
+        var location = (await client.GetAsync("/")).Headers.Location;
+        var job = _app.GetJob(BackgrounderProtocolTests.IdOf(location));
+
+        await _app.Time.AdvanceUntilAsync(job.Finished, TimeSpan.FromSeconds(1));
+        var lines = (await client.GetStringAsync(location)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(2 + LongRunning.Lines, lines.Length);
+        Assert.Equal("hit f5 to refresh!", lines[1]);
+        var stamps = lines.Skip(2).Select((line, i) =>
+        {
+            Assert.StartsWith($"{i}: ", line);
+            return DateTime.ParseExact(line[$"{i}: ".Length..], SeedTimestamp.Format, null);
+        }).ToList();
+        Assert.Equal(stamps.Order(), stamps);
+        Assert.True(stamps[0] > DateTime.ParseExact(lines[0]["Started at ".Length..], SeedTimestamp.Format, null));
+        Assert.Equal(JobState.Succeeded, job.Status.State);
+    }
+}

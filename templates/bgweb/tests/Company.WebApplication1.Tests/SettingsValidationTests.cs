@@ -1,0 +1,61 @@
+using Company.WebApplication1.Background;
+using Company.WebApplication1.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Company.WebApplication1.Tests;
+
+/// <summary>A bad setting stops the app at start-up with a message that names it.</summary>
+public sealed class SettingsValidationTests
+{
+    [Theory]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "0")]
+    [InlineData("Backgrounder:QueueCapacity", "-1")]
+    [InlineData("Backgrounder:MaxOutputLines", "0")]
+    [InlineData("Backgrounder:MaxRetainedJobs", "0")]
+    [InlineData("Backgrounder:CleanupInterval", "00:00:00")]
+    [InlineData("Backgrounder:RetentionPeriod", "-00:01:00")]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "many")]
+    [InlineData("Backgrounder:CleanupInterval", "soon")]
+#if (Samples)
+    [InlineData("Backgrounder:Samples:LongRunningInterval", "00:00:00")]
+#endif
+    public async Task An_invalid_setting_fails_start_up_naming_the_setting(string setting, string value)
+    {
+        using var host = BuildHost((setting, value));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains(setting, Messages(error));
+    }
+
+    [Fact]
+    public async Task The_defaults_start()
+    {
+        using var host = BuildHost();
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    // The app's registrations on a host without a web server: start-up runs the same validation, deterministically.
+    private static IHost BuildHost(params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        builder.Services.AddBackgrounder(builder.Configuration);
+        builder.Services.AddJobs(builder.Configuration);
+        return builder.Build();
+    }
+
+    private static string Messages(Exception? error)
+    {
+        var messages = new List<string>();
+        for (; error is not null; error = error.InnerException)
+        {
+            messages.Add(error.Message);
+        }
+
+        return string.Join(" | ", messages);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Backgrounder.Templates.Tests.Infrastructure;
+
+/// <summary>A scaffolded app run as a real process on a free 127.0.0.1 port; disposing stops it by PID.</summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private AppProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Output
+    {
+        get { lock (_output) { return _output.ToString(); } }
+    }
+
+    public static async Task<AppProcess> StartAsync(Scaffold scaffold, string environment = "Development", params (string Key, string Value)[] settings)
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var info = DotNet.StartInfo(scaffold.AppDirectory, [scaffold.AppAssembly, "--urls", baseAddress.ToString()]);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key.Replace(":", "__")] = value;
+        }
+
+        var app = new AppProcess(new Process { StartInfo = info }, baseAddress);
+        app._process.OutputDataReceived += (_, e) => app.OnOutput(e.Data);
+        app._process.ErrorDataReceived += (_, e) => app.OnOutput(e.Data);
+        app._process.Exited += (_, _) => app._listening.TrySetException(new InvalidOperationException($"The app exited:\n{app.Output}"));
+        app._process.EnableRaisingEvents = true;
+        app._process.Start();
+        app._process.BeginOutputReadLine();
+        app._process.BeginErrorReadLine();
+
+        await app._listening.Task.WaitAsync(StartTimeout);
+        return app;
+    }
+
+    public HttpClient CreateClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (line.Contains("Now listening on:", StringComparison.Ordinal))
+        {
+            _listening.TrySetResult();
+        }
+    }
+}

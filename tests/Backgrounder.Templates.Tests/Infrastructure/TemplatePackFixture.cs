@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace Backgrounder.Templates.Tests.Infrastructure;
+
+/// <summary>
+/// Packs the checkout once, installs the package into a private template hive and scaffolds from it,
+/// exactly as a user's `dotnet new install Backgrounder.Templates` would, without touching the user's hive.
+/// </summary>
+public sealed class TemplatePackFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _work = new("pack");
+    private readonly ConcurrentDictionary<string, Lazy<Task<Scaffold>>> _builtScaffolds = new();
+
+    public string Hive => Path.Combine(_work.Path, "hive");
+
+    public string PackageDirectory => Path.Combine(_work.Path, "package");
+
+    public ProcessResult Install { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await DotNet.RunAsync(Repository.Root, "pack", "Templates.csproj", "-c", "Release", "-o", PackageDirectory).ContinueWith(t => t.Result.EnsureSuccess());
+        var package = Directory.GetFiles(PackageDirectory, "Backgrounder.Templates.*.nupkg").Single();
+        Install = (await NewAsync(_work.Path, "install", package)).EnsureSuccess();
+    }
+
+    public Task DisposeAsync()
+    {
+        _work.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>`dotnet new ARGS` against the private hive.</summary>
+    public Task<ProcessResult> NewAsync(string workingDirectory, params string[] arguments) =>
+        DotNet.RunAsync(workingDirectory, ["new", .. arguments, "--debug:custom-hive", Hive]);
+
+    /// <summary>Scaffolds into a fresh folder; the caller owns (and disposes) nothing: the fixture's folder holds it.</summary>
+    public async Task<Scaffold> ScaffoldAsync(string shortName, string name, params string[] options)
+    {
+        var parent = Directory.CreateDirectory(Path.Combine(_work.Path, "scaffolds", Guid.NewGuid().ToString("N")[..8])).FullName;
+        var result = (await NewAsync(parent, [shortName, "-n", name, .. options])).EnsureSuccess();
+        return new Scaffold(name, Path.Combine(parent, name), result.Output);
+    }
+
+    /// <summary>A scaffold that has been built with warnings as errors; shared by every test that asks for the same one.</summary>
+    public Task<Scaffold> BuiltAsync(string name, params string[] options) =>
+        _builtScaffolds.GetOrAdd($"{name} {string.Join(' ', options)}", _ => new(async () =>
+        {
+            var scaffold = await ScaffoldAsync("bgweb", name, ["--no-restore", .. options]);
+            (await DotNet.RunAsync(scaffold.Root, "build", "-warnaserror")).EnsureSuccess();
+            return scaffold;
+        })).Value;
+}
