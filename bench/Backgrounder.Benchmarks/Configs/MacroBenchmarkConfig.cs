@@ -1,0 +1,26 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+
+namespace Backgrounder.Benchmarks.Configs;
+
+/// <summary>
+/// For runs of 100k jobs: one invocation per iteration, few iterations, so the whole suite fits in minutes on two
+/// cores. Server GC, as in the app the template generates.
+/// </summary>
+public sealed class MacroBenchmarkConfig : ManualConfig
+{
+    public MacroBenchmarkConfig()
+    {
+        AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(5)
+            .WithGcServer(true)
+            .WithId("Macro"));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        HideColumns("Error", "RatioSD", "Alloc Ratio");
+    }
+}

@@ -1,0 +1,18 @@
+using Backgrounder.Benchmarks.Memory;
+using Backgrounder.Benchmarks.Polling;
+using BenchmarkDotNet.Running;
+
+// `-- polling|memory|latency` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
+// wall-clock latency) and prints ours, the baseline and the ratio. Anything else goes to BenchmarkDotNet.
+switch (args)
+{
+    case ["polling", .. var rest]:
+        await PollingMeasure.RunAsync(rest);
+        break;
+    case ["memory", ..]:
+        await MemoryMeasure.RunAsync();
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
+}

@@ -1,0 +1,70 @@
+using Backgrounder.Benchmarks.Configs;
+using BenchmarkDotNet.Attributes;
+using Company.WebApplication1.Background;
+
+namespace Backgrounder.Benchmarks.Throughput;
+
+/// <summary>
+/// Measure 1: start → complete of <see cref="JobsPerRun"/> no-op jobs through the template's
+/// <see cref="BackgroundJobs"/>, against a raw bounded channel read by as many workers (the practical limit)
+/// and Hangfire with in-memory storage (what users would pick instead). Times are per job.
+/// </summary>
+[Config(typeof(MacroBenchmarkConfig))]
+public class JobThroughputBenchmarks
+{
+    public const int JobsPerRun = 100_000;
+
+    private readonly Task[] _finished = new Task[JobsPerRun];
+    private BackgrounderPipeline? _backgrounder;
+    private RawChannelPool? _raw;
+    private HangfirePool? _hangfire;
+
+    /// <summary>0: no-op jobs; 10: each job writes ten lines of output.</summary>
+    [Params(0, 10)]
+    public int LinesPerJob { get; set; }
+
+    [IterationSetup(Target = nameof(RawChannel))]
+    public void StartRawChannel() => _raw = new RawChannelPool(BenchSettings.Workers, JobsPerRun);
+
+    [IterationSetup(Target = nameof(Backgrounder))]
+    public void StartBackgrounder() => _backgrounder = BackgrounderPipeline.Start(JobsPerRun);
+
+    [IterationSetup(Target = nameof(Hangfire))]
+    public void StartHangfire() => _hangfire = new HangfirePool(BenchSettings.Workers);
+
+    [IterationCleanup]
+    public void Stop()
+    {
+        _raw?.Dispose();
+        _backgrounder?.Dispose();
+        _hangfire?.Dispose();
+        (_raw, _backgrounder, _hangfire) = (null, null, null);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = JobsPerRun, Description = "raw Channel<Func<Task>>")]
+    public Task RawChannel() => _raw!.RunAsync(JobsPerRun, LinesPerJob);
+
+    [Benchmark(OperationsPerInvoke = JobsPerRun, Description = "BackgroundJobs.Start")]
+    public async Task Backgrounder()
+    {
+        var pipeline = _backgrounder!;
+        JobWork work = LinesPerJob == 0 ? NoOpJob.RunAsync : TenLineJob.RunAsync;
+        for (var i = 0; i < JobsPerRun; i++)
+        {
+            _finished[i] = pipeline.StartAndTrack(work);
+        }
+
+        // Awaiting in order hooks a continuation only where the workers are still behind, not on every job:
+        // the raw baseline counts completions with one Interlocked.Decrement, so ours must not pay much more here.
+        foreach (var finished in _finished)
+        {
+            if (!finished.IsCompleted)
+            {
+                await finished;
+            }
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = JobsPerRun, Description = "Hangfire.InMemory")]
+    public Task Hangfire() => _hangfire!.RunAsync(JobsPerRun, LinesPerJob);
+}
