@@ -29,7 +29,7 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
 
     internal JobWork Work => work;
 
-    /// <summary>Fires when <see cref="TryCancel"/> is called; the worker links it to the host's stopping token.</summary>
+    /// <summary>The token the job runs with: fires when <see cref="TryCancel"/> is called, by a user or a stopping host.</summary>
     internal CancellationToken CancellationToken => _cancel.Token;
 
     /// <summary>

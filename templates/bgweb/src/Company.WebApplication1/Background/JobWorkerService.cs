@@ -44,8 +44,9 @@ public sealed partial class JobWorkerService(
             return;
         }
 
-        // Fires when someone cancels this job (POST /jobs/{id}/cancel) or when the host stops.
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken, stoppingToken);
+        // The job's own token, not a linked one: a cancel request (POST /jobs/{id}/cancel) must show on it at once,
+        // and a stopping host cancels the job the same way.
+        using var stopping = stoppingToken.Register(() => job.TryCancel(time.GetUtcNow()));
 
         Exception? failure = null;
 
@@ -56,7 +57,7 @@ public sealed partial class JobWorkerService(
             {
                 // A job may block or throw before its first await; yielding keeps both off this worker's loop.
                 await Task.Yield();
-                await job.Work(new JobContext(job), cancellation.Token);
+                await job.Work(new JobContext(job), job.CancellationToken);
             }
             catch (Exception exception)
             {
@@ -71,7 +72,7 @@ public sealed partial class JobWorkerService(
             case null:
                 job.TryFinish(JobState.Succeeded, time.GetUtcNow());
                 break;
-            case OperationCanceledException when cancellation.IsCancellationRequested:
+            case OperationCanceledException when job.CancellationToken.IsCancellationRequested:
                 job.Output.WriteLine(Job.CanceledLine);
                 job.TryFinish(JobState.Canceled, time.GetUtcNow());
                 break;
