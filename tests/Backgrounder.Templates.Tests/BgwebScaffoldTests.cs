@@ -69,25 +69,28 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
     }
 
     [Theory]
-    [InlineData("my-app", "my_app")]
-    [InlineData("Acme.Shop", "Acme.Shop")]
-    public async Task Every_namespace_starts_with_the_projects_name(string name, string rootNamespace)
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Every_namespace_starts_with_the_projects_name(string name, string options)
     {
-        var scaffold = await pack.BuiltAsync(name);
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+        var rootNamespace = name.Replace('-', '_');
 
         foreach (var file in scaffold.Files().Where(file => file.EndsWith(".cs", StringComparison.Ordinal)))
         {
             foreach (Match match in NamespaceDeclaration().Matches(scaffold.Read(file)))
             {
-                Assert.StartsWith(rootNamespace, match.Groups[1].Value);
+                Assert.True(
+                    match.Groups[1].Value == rootNamespace || match.Groups[1].Value.StartsWith(rootNamespace + ".", StringComparison.Ordinal),
+                    $"{file}: namespace {match.Groups[1].Value} is outside {rootNamespace}.");
             }
         }
     }
 
-    [Fact]
-    public async Task No_template_placeholder_survives_scaffolding()
+    [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task No_template_placeholder_or_directive_survives_scaffolding(string name, string options)
     {
-        var scaffold = await pack.BuiltAsync("my-app");
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
 
         foreach (var file in scaffold.Files())
         {

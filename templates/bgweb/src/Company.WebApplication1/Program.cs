@@ -13,6 +13,7 @@ var app = builder.Build();
 app.UseHttpsRedirection();
 
 //#endif
+app.MapJobEndpoints();
 //#if (Samples)
 app.MapIndex();
 app.MapThreadDbViewer();

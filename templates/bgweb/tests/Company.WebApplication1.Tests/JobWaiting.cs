@@ -19,6 +19,22 @@ public static class JobWaiting
         }
     }
 
+    /// <summary>Waits on the job's change signal until its status satisfies <paramref name="condition"/>.</summary>
+    public static async Task<JobStatus> WaitForStatusAsync(this Job job, Func<JobStatus, bool> condition)
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var changed = job.Changed.Next();
+            if (job.Status is var status && condition(status))
+            {
+                return status;
+            }
+
+            await changed.WaitAsync(cancel.Token);
+        }
+    }
+
     /// <summary>
     /// Moves the clock step by step until <paramref name="done"/> completes. A step may land before the app
     /// has armed its next timer; a later step then fires it, so timing changes only speed, never the result.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Company.WebApplication1.Background;
 using Company.WebApplication1.Jobs;
 
@@ -41,5 +42,42 @@ public sealed class SeedSampleTests : IDisposable
         Assert.Equal(stamps.Order(), stamps);
         Assert.True(stamps[0] > DateTime.ParseExact(lines[0]["Started at ".Length..], SeedTimestamp.Format, null));
         Assert.Equal(JobState.Succeeded, job.Status.State);
+    }
+
+    [Fact]
+    public async Task LongRunning_fills_the_progress_bar_a_tenth_per_line()
+    {
+        var client = _app.CreatePlainClient();
+        var location = (await client.GetAsync("/")).Headers.Location;
+        var job = _app.GetJob(BackgrounderProtocolTests.IdOf(location));
+        using var stream = await EventStream.OpenAsync(client, $"/jobs/{job.Id}/events");
+
+        await _app.Time.AdvanceUntilAsync(job.Finished, TimeSpan.FromSeconds(1));
+        var events = await stream.ReadToEndAsync();
+
+        // The stream sends the latest status whenever it wakes, so it may skip a step, never reorder one.
+        var progress = events
+            .Where(e => e.Type == "state")
+            .Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("progress"))
+            .Where(value => value.ValueKind == JsonValueKind.Number)
+            .Select(value => value.GetDouble())
+            .ToList();
+        Assert.Equal(progress.Order(), progress);
+        Assert.All(progress, value => Assert.Contains(value, Enumerable.Range(1, LongRunning.Lines).Select(i => i / 10.0)));
+        Assert.Equal(1.0, progress[^1]);
+        Assert.Equal(1.0, job.Status.Progress);
+    }
+
+    [Fact]
+    public async Task The_live_page_of_the_index_shows_the_seeds_two_lines()
+    {
+        var client = _app.CreatePlainClient();
+        var location = (await client.GetAsync("/")).Headers.Location;
+        using var request = new HttpRequestMessage(HttpMethod.Get, location);
+        request.Headers.Accept.ParseAdd("text/html");
+
+        var html = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.Contains("<pre id=\"output\"><span>Started at 2008-06-14 15:50:27.000000\n</span><span>hit f5 to refresh!\n</span></pre>", html);
     }
 }

@@ -44,6 +44,46 @@ public sealed class ThreadDbViewerTests
     }
 
     [Fact]
+    public async Task Each_row_shows_the_jobs_progress_and_last_line_encoded()
+    {
+        using var app = new BackgrounderAppFactory();
+        var script = new ScriptedJob();
+        var job = app.GetJob(app.Jobs.Start(script.RunAsync));
+        script.ReportProgress(0.5);
+        script.WriteLine("<script>alert(1)</script>");
+        await job.WaitForLinesAsync(1);
+
+        var response = await app.CreatePlainClient().GetAsync("/threaddb");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("<progress max=\"1\" value=\"0.5\"></progress> 50 %", html);
+        Assert.Contains("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.StartsWith("default-src 'none';", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        script.Finish();
+    }
+
+    [Fact]
+    public async Task The_json_rows_carry_progress_error_and_last_line()
+    {
+        using var app = new BackgrounderAppFactory();
+        var job = app.GetJob(app.Jobs.Start((context, _) =>
+        {
+            context.ReportProgress(0.75);
+            throw new InvalidOperationException("disk full");
+        }));
+        await job.WaitUntilFinishedAsync();
+        var client = app.CreatePlainClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+
+        var row = Assert.Single((await client.GetFromJsonAsync<JsonElement[]>("/threaddb"))!);
+
+        Assert.Equal(0.75, row.GetProperty("progress").GetDouble());
+        Assert.Equal("InvalidOperationException: disk full", row.GetProperty("error").GetString());
+        Assert.Equal("Job failed: InvalidOperationException: disk full", row.GetProperty("lastLine").GetString());
+    }
+
+    [Fact]
     public async Task Is_not_there_in_Production_where_the_viewer_is_disabled()
     {
         using var app = new BackgrounderAppFactory { Environment = "Production" };

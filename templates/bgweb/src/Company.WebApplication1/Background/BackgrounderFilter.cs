@@ -6,7 +6,8 @@ namespace Company.WebApplication1.Background;
 /// <summary>
 /// The seed's <c>@backgrounder</c> as an endpoint filter. Without <c>_t</c> the handler runs, and the job it
 /// starts is answered with 303 to the same URL plus <c>_t=&lt;id&gt;</c>. With <c>_t</c> the handler does not run:
-/// the job's output so far is returned as text, with <c>Refresh: 1</c> while it is still going (the seed's F5).
+/// the job's output so far is returned as text, with <c>Refresh: 1</c> while it is still going (the seed's F5),
+/// or, to a browser, as <see cref="JobLivePage"/>, where the output grows live without reloading.
 /// </summary>
 public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOptions> options) : IEndpointFilter
 {
@@ -17,7 +18,7 @@ public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOpt
         var request = context.HttpContext.Request;
         if (request.Query.TryGetValue(JobIdParameter, out var jobIds))
         {
-            return ShowOutput(jobIds);
+            return ShowOutput(jobIds, context.HttpContext);
         }
 
         object? handlerResult;
@@ -47,8 +48,11 @@ public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOpt
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private IResult ShowOutput(IReadOnlyList<string?> jobIds)
+    private IResult ShowOutput(IReadOnlyList<string?> jobIds, HttpContext httpContext)
     {
+        // The same URL answers curl with text and a browser with the live page; caches must keep them apart.
+        httpContext.Response.Headers.Vary = "Accept";
+
         if (jobIds.Count != 1 || !JobId.TryParse(jobIds[0], out var id))
         {
             return PlainText(StatusCodes.Status400BadRequest,
@@ -61,8 +65,13 @@ public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOpt
                 $"No job {id}. It may have finished and been cleaned up, or it never existed.");
         }
 
-        return new JobOutputTextResult(job);
+        return WantsHtml(httpContext.Request) ? new JobLivePage(job) : new JobOutputTextResult(job);
     }
+
+    /// <summary>Browsers name text/html; curl's <c>*/*</c> and clients that send no Accept keep the seed's text.</summary>
+    private static bool WantsHtml(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(type =>
+            type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0);
 
     private static IResult PlainText(int statusCode, string text) =>
         Results.Text(text + "\n", "text/plain; charset=utf-8", statusCode: statusCode);

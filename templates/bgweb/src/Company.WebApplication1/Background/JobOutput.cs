@@ -3,13 +3,15 @@ namespace Company.WebApplication1.Background;
 /// <summary>
 /// The lines a job has written: what the seed captured from <c>print</c>, but bounded. Past
 /// <see cref="BackgrounderOptions.MaxOutputLines"/> the oldest lines are dropped and counted.
+/// Every line has a sequence number (0, 1, …) that readers resume from.
 /// </summary>
 public sealed class JobOutput(int maxLines)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<string> _lines = new();
+    // A list with a moving start rather than a Queue: a reader resuming at line N copies only what follows N.
+    private readonly List<string> _lines = [];
+    private int _start;
     private long _written;
-    private TaskCompletionSource? _writtenSignal;
 
     /// <summary>Lines written so far, dropped ones included; also the next line's sequence number.</summary>
     public long LineCount
@@ -17,22 +19,29 @@ public sealed class JobOutput(int maxLines)
         get { lock (_gate) { return _written; } }
     }
 
+    /// <summary>Fires on every line written; <see cref="Job"/> fires it on status changes too.</summary>
+    public ChangeSignal Changed { get; } = new();
+
     public void WriteLine(string line)
     {
-        TaskCompletionSource? signal;
         lock (_gate)
         {
-            _lines.Enqueue(line);
+            _lines.Add(line);
             _written++;
-            if (_lines.Count > maxLines)
+            if (_lines.Count - _start > maxLines)
             {
-                _lines.Dequeue();
+                _lines[_start++] = null!;
+                if (_start >= maxLines)
+                {
+                    // Compacting once per maxLines drops keeps writing O(1) on average.
+                    _lines.RemoveRange(0, _start);
+                    _start = 0;
+                }
             }
-
-            (signal, _writtenSignal) = (_writtenSignal, null);
         }
 
-        signal?.TrySetResult();
+        // Readers pull at their own pace, so a writer never waits for them, however slow they are.
+        Changed.Notify();
     }
 
     /// <summary>The lines still kept whose sequence number is <paramref name="from"/> or later.</summary>
@@ -40,25 +49,25 @@ public sealed class JobOutput(int maxLines)
     {
         lock (_gate)
         {
-            var first = _written - _lines.Count;
-            var skip = (int)Math.Clamp(from - first, 0, _lines.Count);
-            return new OutputPage(first, first + skip, [.. _lines.Skip(skip)]);
+            var kept = _lines.Count - _start;
+            var first = _written - kept;
+            var skip = (int)Math.Clamp(from - first, 0, kept);
+            return new OutputPage(first, first + skip, _lines.GetRange(_start + skip, kept - skip));
         }
     }
 
     /// <summary>Completes once more than <paramref name="lineCount"/> lines have been written.</summary>
-    public Task WaitForLinesAsync(long lineCount, CancellationToken cancellationToken)
+    public async Task WaitForLinesAsync(long lineCount, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        while (true)
         {
-            if (_written > lineCount)
+            var changed = Changed.Next();
+            if (LineCount > lineCount)
             {
-                return Task.CompletedTask;
+                return;
             }
 
-            // One signal per burst, created only when someone waits: writing stays allocation-free otherwise.
-            _writtenSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _writtenSignal.Task.WaitAsync(cancellationToken);
+            await changed.WaitAsync(cancellationToken);
         }
     }
 }

@@ -40,29 +40,49 @@ public sealed partial class JobWorkerService(
     {
         if (!job.TryStart(time.GetUtcNow()))
         {
+            // Canceled while it waited: it never runs.
             return;
         }
 
+        // The job's own token, not a linked one: a cancel request (POST /jobs/{id}/cancel) must show on it at once,
+        // and a stopping host cancels the job the same way.
+        using var stopping = stoppingToken.Register(() => job.TryCancel(time.GetUtcNow()));
+
+        Exception? failure = null;
+
         // Changes to the async-local capture stay inside this call: each job routes Console to itself.
-        using var capture = OutputCapture.Begin(job.Output, job.Id);
-        try
+        using (OutputCapture.Begin(job.Output, job.Id))
         {
-            // A job may block or throw before its first await; yielding keeps both off this worker's loop.
-            await Task.Yield();
-            await job.Work(new JobContext(job), stoppingToken);
-            job.TryFinish(JobState.Succeeded, time.GetUtcNow());
+            try
+            {
+                // A job may block or throw before its first await; yielding keeps both off this worker's loop.
+                await Task.Yield();
+                await job.Work(new JobContext(job), job.CancellationToken);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+
+        // The capture is closed first, so an unfinished last line comes before the line that ends the job,
+        // and every line comes before the final state that live readers stop at.
+        switch (failure)
         {
-            job.Output.WriteLine("Job canceled.");
-            job.TryFinish(JobState.Canceled, time.GetUtcNow());
-        }
-        catch (Exception exception)
-        {
-            // The seed lost a failing thread's traceback; here it is in the output and in the log.
-            job.Output.WriteLine($"Job failed: {exception.GetType().Name}: {exception.Message}");
-            job.TryFinish(JobState.Failed, time.GetUtcNow());
-            LogJobFailed(exception, job.Id);
+            case null:
+                job.TryFinish(JobState.Succeeded, time.GetUtcNow());
+                break;
+            case OperationCanceledException when job.CancellationToken.IsCancellationRequested:
+                job.Output.WriteLine(Job.CanceledLine);
+                job.TryFinish(JobState.Canceled, time.GetUtcNow());
+                break;
+            default:
+                // The seed lost a failing thread's traceback; here it is in the output, the status and the log.
+                var error = $"{failure.GetType().Name}: {failure.Message}";
+                job.Output.WriteLine($"Job failed: {error}");
+                job.TryFinish(JobState.Failed, time.GetUtcNow(), error);
+                LogJobFailed(failure, job.Id);
+                break;
         }
     }
 

@@ -9,11 +9,24 @@ public sealed record JobSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    long LineCount)
+    double? Progress,
+    string? Error,
+    long LineCount,
+    string? LastLine)
 {
     public static JobSummary Of(Job job)
     {
         var status = job.Status;
-        return new(job.Id.ToString(), status.State, status.CreatedAt, status.StartedAt, status.FinishedAt, job.Output.LineCount);
+        var lastLine = job.Output.Read(job.Output.LineCount - 1).Lines.LastOrDefault();
+        return new(
+            job.Id.ToString(),
+            status.State,
+            status.CreatedAt,
+            status.StartedAt,
+            status.FinishedAt,
+            status.Progress,
+            status.Error,
+            job.Output.LineCount,
+            lastLine);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Company.WebApplication1.Background;
@@ -6,7 +7,8 @@ using Microsoft.Net.Http.Headers;
 namespace Company.WebApplication1.Endpoints;
 
 /// <summary>
-/// GET /threaddb — every job the app remembers, as an HTML table or, for <c>Accept: application/json</c>, JSON.
+/// GET /threaddb — every job the app remembers, as an HTML table linking each job to its live page, or, for
+/// <c>Accept: application/json</c>, JSON.
 /// The seed had no such view of its threaddb. Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true
 /// (appsettings.Development.json), because job output may be private.
 /// </summary>
@@ -22,16 +24,22 @@ public static class ThreadDbViewer
         }
     }
 
-    public static IResult Handle(HttpRequest request, IJobStore store)
+    public static IResult Handle(HttpRequest request, HttpResponse response, IJobStore store)
     {
         var jobs = store.List()
             .Select(JobSummary.Of)
             .OrderByDescending(job => job.CreatedAt)
             .ToList();
 
-        return WantsJson(request)
-            ? Results.Json(jobs)
-            : Results.Content(RenderHtml(jobs), "text/html; charset=utf-8");
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (WantsJson(request))
+        {
+            return Results.Json(jobs);
+        }
+
+        // The table shows job output (last lines, errors); no script of any kind may run on this page.
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+        return Results.Content(RenderHtml(jobs), "text/html; charset=utf-8");
     }
 
     private static bool WantsJson(HttpRequest request)
@@ -47,8 +55,12 @@ public static class ThreadDbViewer
         var rows = new StringBuilder();
         foreach (var job in jobs)
         {
+            var id = html.Encode(job.Id);
+            var progress = job.Progress is { } fraction
+                ? $"""<progress max="1" value="{fraction.ToString("0.####", CultureInfo.InvariantCulture)}"></progress> {Math.Round(fraction * 100).ToString(CultureInfo.InvariantCulture)} %"""
+                : "";
             rows.Append($"""
-                <tr><td><a href="/?_t={html.Encode(job.Id)}">{html.Encode(job.Id)}</a></td><td>{html.Encode(job.State.ToString())}</td><td>{html.Encode(job.StartedAt?.ToString("u") ?? "")}</td><td>{html.Encode(job.FinishedAt?.ToString("u") ?? "")}</td><td>{job.LineCount}</td></tr>
+                <tr><td><a href="/?_t={id}">{id}</a></td><td>{html.Encode(job.State.ToString())}</td><td>{progress}</td><td>{html.Encode(job.StartedAt?.ToString("u") ?? "")}</td><td>{html.Encode(job.FinishedAt?.ToString("u") ?? "")}</td><td>{job.LineCount}</td><td><code>{html.Encode(job.LastLine ?? "")}</code></td></tr>
 
                 """);
         }
@@ -60,7 +72,7 @@ public static class ThreadDbViewer
             <body>
             <h1>threaddb: {jobs.Count} jobs</h1>
             <table>
-            <thead><tr><th>Id</th><th>State</th><th>Started</th><th>Finished</th><th>Lines</th></tr></thead>
+            <thead><tr><th>Id (live page)</th><th>State</th><th>Progress</th><th>Started</th><th>Finished</th><th>Lines</th><th>Last line</th></tr></thead>
             <tbody>
             {rows}</tbody>
             </table>

@@ -2,7 +2,7 @@ using Company.WebApplication1.Background;
 
 namespace Company.WebApplication1.Jobs;
 
-/// <summary>A minimal job to replace with your own work: a line per step, stopping when asked.</summary>
+/// <summary>A minimal job to replace with your own work: a line and a progress report per step, stopping when asked.</summary>
 public sealed class ExampleJob(TimeProvider time)
 {
     public const int Steps = 3;
@@ -14,6 +14,7 @@ public sealed class ExampleJob(TimeProvider time)
             // TimeProvider rather than a plain delay, so tests move the clock instead of waiting.
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             context.WriteLine($"Step {step} of {Steps} done.");
+            context.ReportProgress(step / (double)Steps);
         }
     }
 }

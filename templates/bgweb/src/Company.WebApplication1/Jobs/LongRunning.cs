@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Company.WebApplication1.Jobs;
 
-/// <summary>The seed's <c>longrunning</c>: ten lines <c>i: &lt;now&gt;</c>, one per interval.</summary>
+/// <summary>The seed's <c>longrunning</c>: ten lines <c>i: &lt;now&gt;</c>, one per interval, each a tenth of the progress bar.</summary>
 public sealed class LongRunning(TimeProvider time, IOptions<SampleOptions> options)
 {
     public const int Lines = 10;
@@ -15,6 +15,7 @@ public sealed class LongRunning(TimeProvider time, IOptions<SampleOptions> optio
             // TimeProvider rather than a plain delay, so tests move the clock instead of waiting.
             await Task.Delay(options.Value.LongRunningInterval, time, cancellationToken);
             context.WriteLine($"{i}: {SeedTimestamp.Now(time)}");
+            context.ReportProgress((i + 1) / (double)Lines);
         }
     }
 }

@@ -1,0 +1,25 @@
+using Company.WebApplication1.Background;
+
+namespace Company.WebApplication1.Jobs;
+
+/// <summary>
+/// A background job. Register it in Jobs/JobsServiceCollectionExtensions.cs with
+/// <c>services.AddTransient&lt;BackgroundJob1&gt;();</c> and start it from a GET endpoint in Program.cs:
+/// <code>
+/// app.MapGet("/background-job1", (BackgroundJobs jobs, BackgroundJob1 job) => { jobs.Start(job.RunAsync); })
+///    .WithBackgrounder();
+/// </code>
+/// The first request answers 303 to <c>/background-job1?_t=&lt;id&gt;</c>, where the job's output shows as it grows.
+/// </summary>
+public sealed class BackgroundJob1(TimeProvider time)
+{
+    public async Task RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        context.WriteLine($"BackgroundJob1 started at {time.GetLocalNow():yyyy-MM-dd HH:mm:ss}.");
+
+        // Replace with the real work; pass the token on so a shutdown or a cancel stops it promptly.
+        await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+
+        context.WriteLine("BackgroundJob1 finished.");
+    }
+}

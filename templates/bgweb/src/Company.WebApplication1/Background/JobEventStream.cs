@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Company.WebApplication1.Background;
+
+/// <summary>
+/// <c>GET /jobs/{id}/events</c>: the job's output as server-sent events, pushed the moment a line is written
+/// instead of the seed's F5 (or a poll every second). Each <c>line</c> event's id is the line's sequence number,
+/// so a reconnecting <c>EventSource</c> resumes after <c>Last-Event-ID</c> with nothing lost or repeated.
+/// A <c>state</c> event (the <see cref="JobStatus"/> as JSON) follows every status change; after the final one
+/// the stream ends. Lines dropped before the resume point are announced by a <c>dropped</c> event.
+/// </summary>
+public sealed class JobEventStream(Job job, long from, TimeProvider time) : IResult
+{
+    /// <summary>Keeps idle proxies and load balancers from closing a stream that waits for a slow job.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.XContentTypeOptions = "nosniff";
+
+        // Proxies such as nginx would otherwise hold events back to fill a buffer.
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+
+        var aborted = httpContext.RequestAborted;
+        using var heartbeat = new PeriodicTimer(HeartbeatInterval, time);
+        Task<bool>? tick = null;
+        var next = from;
+        JobStatus? sentStatus = null;
+        try
+        {
+            while (true)
+            {
+                // Each client pulls from the job's output at its own pace: the job never waits for a slow one.
+                var changed = job.Changed.Next();
+                var status = job.Status;
+                var page = job.Output.Read(next);
+
+                var events = new StringBuilder();
+                if (page.FirstSequence > next)
+                {
+                    events.Append("event: dropped\n");
+                    AppendData(events, (page.FirstSequence - next).ToString(CultureInfo.InvariantCulture));
+                }
+
+                for (var i = 0; i < page.Lines.Count; i++)
+                {
+                    events.Append("id: ").Append(page.FirstSequence + i).Append("\nevent: line\n");
+                    AppendData(events, page.Lines[i]);
+                }
+
+                next = page.FirstSequence + page.Lines.Count;
+                if (!ReferenceEquals(status, sentStatus))
+                {
+                    // Read before the lines, so the final state goes out only after every line.
+                    events.Append("event: state\n");
+                    AppendData(events, JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
+                    sentStatus = status;
+                }
+
+                // One flush per batch: each event is on the wire as soon as it was read, without a flush per line.
+                if (events.Length > 0)
+                {
+                    await response.WriteAsync(events.ToString(), aborted);
+                    await response.Body.FlushAsync(aborted);
+                }
+
+                if (status.IsFinished)
+                {
+                    return;
+                }
+
+                tick ??= heartbeat.WaitForNextTickAsync(aborted).AsTask();
+                if (await Task.WhenAny(changed, tick) == tick)
+                {
+                    // Throws once the client has gone.
+                    await tick;
+                    tick = null;
+                    await response.WriteAsync(": heartbeat\n\n", aborted);
+                    await response.Body.FlushAsync(aborted);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away; EventSource reconnects with Last-Event-ID if it still wants the rest.
+        }
+    }
+
+    /// <summary>One <c>data:</c> field per line of <paramref name="text"/>: a line break inside a job's line cannot end the event early or forge another.</summary>
+    private static void AppendData(StringBuilder events, ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            var end = text.IndexOfAny('\r', '\n');
+            events.Append("data: ").Append(end < 0 ? text : text[..end]).Append('\n');
+            if (end < 0)
+            {
+                events.Append('\n');
+                return;
+            }
+
+            var crlf = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n';
+            text = text[(end + (crlf ? 2 : 1))..];
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Backgrounder.Templates.Tests.Infrastructure;
+
+namespace Backgrounder.Templates.Tests;
+
+/// <summary>Each option row scaffolds exactly its baseline's files, builds with zero warnings and passes its own tests.</summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed class BgwebOptionsTests(TemplatePackFixture pack)
+{
+    [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Scaffolds_exactly_the_files_of_its_baseline(string name, string options)
+    {
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+        var actual = scaffold.Files().Select(file => file.Replace(name, "{name}", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+        if (Baselines.Updating)
+        {
+            Baselines.Record("bgweb", options, actual);
+            return;
+        }
+
+        var expected = Baselines.Expected("bgweb", options);
+        Assert.True(expected is not null, $"No baseline for bgweb '{options}'; run with BACKGROUNDER_UPDATE_BASELINES=1.");
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Builds_without_warnings_and_its_own_tests_pass(string name, string options)
+    {
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+
+        Assert.DoesNotContain("warning", scaffold.NewOutput, StringComparison.OrdinalIgnoreCase);
+        if (BgwebOptions.HasTests(options))
+        {
+            var test = (await DotNet.RunAsync(scaffold.Root, "test", "--no-build")).EnsureSuccess();
+            Assert.Matches(@"Passed!\s+- Failed:\s+0, Passed:\s+[1-9]", test.Output);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Each_option_changes_what_it_says(string name, string options)
+    {
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+        var program = scaffold.Read($"src/{name}/Program.cs");
+        var solution = scaffold.Read($"{name}.slnx");
+        var launchSettings = $"src/{name}/Properties/launchSettings.json";
+
+        Assert.Equal(BgwebOptions.HasTests(options), solution.Contains($"tests/{name}.Tests/{name}.Tests.csproj", StringComparison.Ordinal));
+        Assert.Equal(BgwebOptions.HasTests(options), Directory.Exists(Path.Combine(scaffold.Root, "tests")));
+        Assert.Equal(BgwebOptions.HasSamples(options), program.Contains("app.MapIndex();", StringComparison.Ordinal));
+        Assert.Equal(!BgwebOptions.HasSamples(options), program.Contains("app.MapExample();", StringComparison.Ordinal));
+        Assert.Equal(!BgwebOptions.Has(options, "--no-https"), program.Contains("UseHttpsRedirection", StringComparison.Ordinal));
+        Assert.Equal(!BgwebOptions.Has(options, "--exclude-launch-settings"), File.Exists(Path.Combine(scaffold.Root, launchSettings)));
+        if (File.Exists(Path.Combine(scaffold.Root, launchSettings)))
+        {
+            using var profiles = JsonDocument.Parse(scaffold.Read(launchSettings));
+            var names = profiles.RootElement.GetProperty("profiles").EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Equal(BgwebOptions.Has(options, "--no-https") ? ["http"] : ["http", "https"], names);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Text_files_have_no_byte_order_mark_and_only_lf_line_endings(string name, string options)
+    {
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+
+        foreach (var file in scaffold.Files())
+        {
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(scaffold.Root, file));
+            if (file.EndsWith(".png", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            Assert.False(bytes is [0xEF, 0xBB, 0xBF, ..], $"{file} starts with a UTF-8 byte order mark.");
+            Assert.False(bytes.Contains((byte)'\r'), $"{file} has a CR line ending.");
+            Assert.True(bytes.Length == 0 || bytes[^1] == (byte)'\n', $"{file} does not end with a newline.");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using Backgrounder.Templates.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Backgrounder.Templates.Tests;
+
+/// <summary>
+/// The live page in a real browser, against the scaffolded app run as a process: output appears line by line
+/// without a reload, the progress bar fills, Cancel stops a job, and job output is shown as text, never run.
+/// </summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const float Timeout = 30_000;
+    private const string Lines = "#output > span:not(.dropped)";
+
+    private Chromium _chromium = null!;
+
+    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
+
+    [Fact]
+    public async Task The_live_page_shows_each_line_as_it_is_written_without_a_reload_and_fills_the_progress_bar()
+    {
+        await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",
+            ("Backgrounder:Samples:LongRunningInterval", "00:00:00.300"));
+        var page = await NewPageAsync();
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+
+        await page.GotoAsync(app.BaseAddress.ToString());
+        Assert.Matches(@"/\?_t=[A-Za-z0-9_-]{22}$", page.Url);
+        await page.EvaluateAsync("() => { window.loadedOnce = true; }");
+        var loads = navigations;
+
+        var counts = new List<int> { await page.Locator(Lines).CountAsync() };
+        while (counts[^1] < 12)
+        {
+            await page.WaitForFunctionAsync(
+                "n => document.querySelectorAll('#output > span:not(.dropped)').length > n",
+                counts[^1],
+                new PageWaitForFunctionOptions { Timeout = Timeout });
+            counts.Add(await page.Locator(Lines).CountAsync());
+        }
+
+        output.WriteLine($"Line counts seen: {string.Join(", ", counts)}");
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
+
+        // Seen growing a few lines at a time rather than all at once, and by the same page: no reload happened.
+        Assert.True(counts.Count >= 5, $"The output grew in too few steps to be live: {string.Join(", ", counts)}");
+        Assert.Equal(loads, navigations);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
+
+        var text = await page.Locator(Lines).AllTextContentsAsync();
+        Assert.Equal(12, text.Count);
+        Assert.StartsWith("Started at ", text[0]);
+        Assert.Equal("hit f5 to refresh!\n", text[1]);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.StartsWith($"{i}: ", text[i + 2]);
+        }
+
+        Assert.Equal(1.0, await page.EvaluateAsync<double>("() => document.getElementById('progress').value"));
+        Assert.Equal("100 %", await page.Locator("#percent").TextContentAsync());
+        Assert.True(await page.Locator("#cancel").IsHiddenAsync());
+        await SaveScreenshotAsync(page, "live-page.png");
+    }
+
+    [Fact]
+    public async Task Cancel_on_a_second_job_ends_it_Canceled_while_the_first_runs_on()
+    {
+        await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",
+            ("Backgrounder:Samples:LongRunningInterval", "00:00:00.500"));
+        var first = await NewPageAsync();
+        await first.GotoAsync(app.BaseAddress.ToString());
+        var second = await NewPageAsync();
+        await second.GotoAsync(app.BaseAddress.ToString());
+        Assert.NotEqual(first.Url, second.Url);
+
+        await Assertions.Expect(second.Locator(Lines)).ToHaveCountAsync(4, new() { Timeout = Timeout });
+        await second.Locator("#cancel button").ClickAsync();
+
+        await Assertions.Expect(second.Locator("#state")).ToHaveTextAsync("Canceled", new() { Timeout = Timeout });
+        await Assertions.Expect(second.Locator(Lines).Last).ToHaveTextAsync("Job canceled.\n", new() { Timeout = Timeout });
+        Assert.True(await second.Locator("#cancel").IsHiddenAsync());
+        Assert.True(await second.Locator(Lines).CountAsync() < 12);
+        await SaveScreenshotAsync(second, "live-page-canceled.png");
+
+        await Assertions.Expect(first.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
+        await Assertions.Expect(first.Locator(Lines)).ToHaveCountAsync(12);
+    }
+
+    [Fact]
+    public async Task Job_output_that_looks_like_a_script_is_shown_literally_and_never_runs()
+    {
+        var scaffold = await ScaffoldWithScriptPrintingJobAsync();
+        await using var app = await AppProcess.StartAsync(scaffold);
+        var page = await NewPageAsync();
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+
+        // Live: the lines arrive through the event stream and are added by the page's script.
+        await page.GotoAsync(new Uri(app.BaseAddress, "/xss").ToString());
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Failed", new() { Timeout = Timeout });
+        await AssertShownLiterallyAsync(page);
+
+        // Rendered by the server, once the job has finished.
+        await page.ReloadAsync();
+        await AssertShownLiterallyAsync(page);
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/threaddb").ToString());
+        await Assertions.Expect(page.Locator("td code")).ToHaveTextAsync("Job failed: InvalidOperationException: <script>alert(3)</script>");
+        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.Empty(dialogs);
+    }
+
+    private static async Task AssertShownLiterallyAsync(IPage page)
+    {
+        var lines = await page.Locator(Lines).AllTextContentsAsync();
+        Assert.Equal(
+            ["<script>alert(1)</script>\n", "<img src=x onerror=alert(2)>\n", "Job failed: InvalidOperationException: <script>alert(3)</script>\n"],
+            lines);
+        Assert.Equal("InvalidOperationException: <script>alert(3)</script>", await page.Locator("#error").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#output script, #output img, #error script").CountAsync());
+        Assert.Equal(1, await page.Locator("script").CountAsync());
+    }
+
+    /// <summary>The scaffolded app plus one endpoint whose job prints markup; the template itself has no such job.</summary>
+    private async Task<Scaffold> ScaffoldWithScriptPrintingJobAsync()
+    {
+        var scaffold = await pack.ScaffoldAsync("bgweb", "xss-app", "--no-restore");
+        var program = Path.Combine(scaffold.AppDirectory, "Program.cs");
+        var source = await File.ReadAllTextAsync(program);
+        const string Endpoint = """
+            app.MapGet("/xss", (BackgroundJobs jobs) =>
+            {
+                jobs.Start(async (context, cancellationToken) =>
+                {
+                    // Late enough that the page is following the event stream when the lines arrive.
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    context.WriteLine("<script>alert(1)</script>");
+                    context.WriteLine("<img src=x onerror=alert(2)>");
+                    throw new InvalidOperationException("<script>alert(3)</script>");
+                });
+            }).WithBackgrounder();
+
+            app.Run();
+            """;
+        Assert.Contains("app.Run();", source);
+        await File.WriteAllTextAsync(program, source.Replace("app.Run();", Endpoint, StringComparison.Ordinal));
+        (await DotNet.RunAsync(scaffold.Root, "build", "-warnaserror")).EnsureSuccess();
+        return scaffold;
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 900, Height = 420 } });
+        page.SetDefaultTimeout(Timeout);
+        return page;
+    }
+
+    /// <summary>Kept next to the test assembly as the run's artifact; docs/live-page.png in the repository is a copy.</summary>
+    private async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "artifacts", name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"Screenshot: {path}");
+    }
+}

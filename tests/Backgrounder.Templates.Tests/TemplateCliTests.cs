@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Backgrounder.Templates.Tests.Infrastructure;
+
+namespace Backgrounder.Templates.Tests;
+
+/// <summary>The templates as the `dotnet new` CLI shows and runs them.</summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed partial class TemplateCliTests(TemplatePackFixture pack)
+{
+    [Theory]
+    [InlineData("--tests", "Default: true")]
+    [InlineData("--samples", "Default: true")]
+    [InlineData("--framework", "Default: net10.0")]
+    [InlineData("--no-restore", "Default: false")]
+    [InlineData("--exclude-launch-settings", "Default: false")]
+    [InlineData("--no-https", "Default: false")]
+    public async Task Help_lists_every_option_with_a_description_and_its_default(string option, string defaultText)
+    {
+        var help = (await pack.NewAsync(Repository.Root, "bgweb", "--help")).EnsureSuccess().Output;
+
+        var block = OptionBlock(help, option);
+        Assert.Contains(defaultText, block);
+        Assert.Matches(@"\w+ \w+", block[(block.IndexOf(option, StringComparison.Ordinal) + option.Length)..]);
+    }
+
+    [Fact]
+    public async Task Two_scaffolds_get_different_ports_inside_the_documented_ranges()
+    {
+        var first = Ports(await pack.ScaffoldAsync("bgweb", "PortsA", "--no-restore"));
+        var second = Ports(await pack.ScaffoldAsync("bgweb", "PortsB", "--no-restore"));
+
+        foreach (var (http, https) in new[] { first, second })
+        {
+            Assert.InRange(http, 5000, 5300);
+            Assert.InRange(https, 7000, 7300);
+        }
+
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public async Task Without_no_restore_the_post_action_restores_every_generated_project()
+    {
+        var scaffold = await pack.ScaffoldAsync("bgweb", "Restored");
+
+        Assert.DoesNotContain("warning", scaffold.NewOutput, StringComparison.OrdinalIgnoreCase);
+        Assert.True(File.Exists(Path.Combine(scaffold.AppDirectory, "obj", "project.assets.json")), scaffold.NewOutput);
+        Assert.True(File.Exists(Path.Combine(scaffold.Root, "tests", "Restored.Tests", "obj", "project.assets.json")), scaffold.NewOutput);
+    }
+
+    [Fact]
+    public async Task With_no_restore_nothing_is_restored()
+    {
+        var scaffold = await pack.ScaffoldAsync("bgweb", "NotRestored", "--no-restore");
+
+        Assert.False(Directory.Exists(Path.Combine(scaffold.AppDirectory, "obj")));
+    }
+
+    [Fact]
+    public async Task Bgjob_adds_a_job_in_the_apps_namespace_that_builds_without_warnings()
+    {
+        var app = await pack.ScaffoldAsync("bgweb", "my-shop");
+        (await DotNet.RunAsync(app.Root, "build")).EnsureSuccess();
+
+        var added = (await pack.NewAsync(app.AppDirectory, "bgjob", "-n", "ImportOrders")).EnsureSuccess();
+
+        Assert.DoesNotContain("warning", added.Output, StringComparison.OrdinalIgnoreCase);
+        var job = File.ReadAllText(Path.Combine(app.AppDirectory, "Jobs", "ImportOrders.cs"));
+        Assert.Contains("namespace my_shop.Jobs;", job);
+        Assert.Contains("public sealed class ImportOrders", job);
+        Assert.Contains("app.MapGet(\"/import-orders\"", job);
+        (await DotNet.RunAsync(app.Root, "build", "-warnaserror")).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task Bgjob_is_listed()
+    {
+        var list = (await pack.NewAsync(Repository.Root, "list", "bgjob")).EnsureSuccess();
+
+        Assert.Contains("Background Job (Backgrounder)", list.Output);
+    }
+
+    private static (int Http, int Https) Ports(Scaffold scaffold)
+    {
+        using var settings = JsonDocument.Parse(scaffold.Read($"src/{scaffold.Name}/Properties/launchSettings.json"));
+        var urls = settings.RootElement.GetProperty("profiles").GetProperty("https").GetProperty("applicationUrl").GetString()!;
+        var ports = PortNumber().Matches(urls).Select(match => int.Parse(match.Groups[1].Value)).ToList();
+        return (ports[1], ports[0]);
+    }
+
+    private static string OptionBlock(string help, string option)
+    {
+        var start = help.IndexOf(option + " ", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"`dotnet new bgweb --help` does not list {option}:\n{help}");
+        var end = help.IndexOf("Default:", start, StringComparison.Ordinal);
+        var lineEnd = help.IndexOf('\n', end);
+        return help[start..lineEnd];
+    }
+
+    [GeneratedRegex(@":(\d+)")]
+    private static partial Regex PortNumber();
+}
