@@ -1,13 +1,21 @@
+using Backgrounder.Benchmarks.Latency;
 using Backgrounder.Benchmarks.Memory;
+using Backgrounder.Benchmarks.Output;
 using Backgrounder.Benchmarks.Polling;
 using BenchmarkDotNet.Running;
 
-// `-- polling|memory|latency` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
+// `-- polling|output|latency|memory` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
 // wall-clock latency) and prints ours, the baseline and the ratio. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
     case ["polling", .. var rest]:
         await PollingMeasure.RunAsync(rest);
+        break;
+    case ["latency", ..]:
+        await LatencyMeasure.RunAsync();
+        break;
+    case ["output", ..]:
+        await OutputMeasure.RunAsync();
         break;
     case ["memory", ..]:
         await MemoryMeasure.RunAsync();
