@@ -2,6 +2,7 @@ using Backgrounder.Benchmarks.Latency;
 using Backgrounder.Benchmarks.Memory;
 using Backgrounder.Benchmarks.Output;
 using Backgrounder.Benchmarks.Polling;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 // `-- polling|output|latency|memory` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
@@ -21,6 +22,8 @@ switch (args)
         await MemoryMeasure.RunAsync();
         break;
     default:
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // Results land in bench/Backgrounder.Benchmarks/BenchmarkDotNet.Artifacts wherever the run starts (git ignores them).
+        var artifacts = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "BenchmarkDotNet.Artifacts"));
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.WithArtifactsPath(artifacts));
         break;
 }
