@@ -15,6 +15,11 @@ public static class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var jobs = endpoints.MapGroup(RoutePrefix);
+        jobs.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+            return await next(context);
+        });
         jobs.MapGet("/{id}", GetStatus);
         jobs.MapGet("/{id}/events", FollowEvents);
         jobs.MapPost("/{id}/cancel", Cancel);
@@ -48,8 +53,7 @@ public static class JobEndpoints
         string id,
         string? lastEventId,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader,
-        IJobStore store,
-        TimeProvider time)
+        IJobStore store)
     {
         if (!TryFind(id, store, out var job, out var error))
         {
@@ -60,7 +64,7 @@ public static class JobEndpoints
         var lastSeen = string.IsNullOrEmpty(lastEventIdHeader) ? lastEventId : lastEventIdHeader;
         if (lastSeen is null)
         {
-            return new JobEventStream(job, 0, time);
+            return new JobEventStream(job, 0);
         }
 
         if (!TryParseSequence(lastSeen, out var last) || last == long.MaxValue)
@@ -68,11 +72,11 @@ public static class JobEndpoints
             return Problem(StatusCodes.Status400BadRequest, "'Last-Event-ID' (or 'lastEventId') must be the id of a line event: 0 or more.");
         }
 
-        return new JobEventStream(job, last + 1, time);
+        return new JobEventStream(job, last + 1);
     }
 
     /// <summary>202 once the job's token has fired (a queued job is Canceled at once); 409 when it already finished.</summary>
-    public static IResult Cancel(string id, IJobStore store, TimeProvider time)
+    public static IResult Cancel(string id, HttpRequest request, IJobStore store, TimeProvider time)
     {
         if (!TryFind(id, store, out var job, out var error))
         {
@@ -84,7 +88,7 @@ public static class JobEndpoints
             return Problem(StatusCodes.Status409Conflict, $"Job {job.Id} already finished: {job.Status.State}.");
         }
 
-        return Results.Accepted(StatusPath(job.Id), job.Status);
+        return Results.Accepted(request.PathBase + StatusPath(job.Id), job.Status);
     }
 
     private static bool TryFind(string text, IJobStore store, out Job job, out IResult error)
