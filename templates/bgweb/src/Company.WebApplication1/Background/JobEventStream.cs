@@ -43,6 +43,8 @@ public sealed class JobEventStream(Job job, long from) : IResult
             {
                 // Each client pulls from the job's output at its own pace: the job never waits for a slow one.
                 var changed = job.Changed.Next();
+
+                // The status before the lines: a final state goes out only after every line the job wrote.
                 var status = job.Status;
                 var page = job.Output.Read(next);
 
@@ -63,7 +65,6 @@ public sealed class JobEventStream(Job job, long from) : IResult
                 next = Math.Max(next, page.FirstSequence + page.Lines.Count);
                 if (!ReferenceEquals(status, sentStatus))
                 {
-                    // Read before the lines, so the final state goes out only after every line.
                     events.Append("event: state\n");
                     AppendData(events, JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
                     sentStatus = status;
