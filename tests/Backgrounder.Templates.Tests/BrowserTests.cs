@@ -67,6 +67,24 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Without_JavaScript_the_page_refreshes_itself_until_the_job_ends()
+    {
+        await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",
+            ("Backgrounder:Samples:LongRunningInterval", "00:00:00.300"));
+        await using var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
+
+        Assert.True(navigations > 1, "The Refresh header should have reloaded the page while the job ran.");
+        await Assertions.Expect(page.Locator(Lines)).ToHaveCountAsync(12);
+    }
+
+    [Fact]
     public async Task Cancel_on_a_second_job_ends_it_Canceled_while_the_first_runs_on()
     {
         await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",

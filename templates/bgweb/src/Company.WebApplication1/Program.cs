@@ -14,6 +14,7 @@ app.UseHttpsRedirection();
 
 //#endif
 app.MapJobEndpoints();
+app.MapHealthChecks("/healthz");
 //#if (Samples)
 app.MapIndex();
 app.MapThreadDbViewer();

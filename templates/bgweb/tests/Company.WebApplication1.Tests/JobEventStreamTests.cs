@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Company.WebApplication1.Background;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.WebApplication1.Tests;
 
@@ -94,6 +96,32 @@ public sealed class JobEventStreamTests : IDisposable
 
         Assert.Equal(["c", "d"], (await byQuery.ReadToEndAsync()).Where(e => e.Type == "line").Select(e => e.Data));
         Assert.Equal(["d"], (await byBoth.ReadToEndAsync()).Where(e => e.Type == "line").Select(e => e.Data));
+    }
+
+    [Fact]
+    public async Task A_Last_Event_ID_past_the_end_repeats_nothing()
+    {
+        var job = await FinishedJobWithLinesAsync("a", "b");
+
+        using var stream = await EventStream.OpenAsync(_app.CreatePlainClient(), $"/jobs/{job.Id}/events", lastEventId: "5");
+
+        Assert.Equal("state", Assert.Single(await stream.ReadToEndAsync()).Type);
+    }
+
+    [Fact]
+    public async Task A_stream_ends_when_the_app_stops_even_for_a_job_still_queued()
+    {
+        using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"));
+        var busy = new ScriptedJob();
+        app.Jobs.Start(busy.RunAsync);
+        await busy.Started;
+        var queued = app.GetJob(app.Jobs.Start((_, _) => Task.CompletedTask));
+        using var stream = await EventStream.OpenAsync(app.CreatePlainClient(), $"/jobs/{queued.Id}/events");
+        Assert.Equal("Queued", State((await stream.ReadAsync())!).GetProperty("state").GetString());
+
+        app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        Assert.Empty(await stream.ReadToEndAsync());
     }
 
     [Fact]

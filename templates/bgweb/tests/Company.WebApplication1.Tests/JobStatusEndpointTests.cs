@@ -145,6 +145,7 @@ public sealed class JobStatusEndpointTests : IDisposable
         var response = await _app.CreatePlainClient().GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 }

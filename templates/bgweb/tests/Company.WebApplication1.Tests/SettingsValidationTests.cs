@@ -17,6 +17,13 @@ public sealed class SettingsValidationTests
     [InlineData("Backgrounder:RetentionPeriod", "-00:01:00")]
     [InlineData("Backgrounder:MaxConcurrentJobs", "many")]
     [InlineData("Backgrounder:CleanupInterval", "soon")]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "-1")]
+    [InlineData("Backgrounder:QueueCapacity", "0")]
+    [InlineData("Backgrounder:MaxOutputLines", "-5")]
+    [InlineData("Backgrounder:MaxRetainedJobs", "-1")]
+    [InlineData("Backgrounder:CleanupInterval", "-00:00:01")]
+    [InlineData("Backgrounder:RetentionPeriod", "00:00:00")]
+    [InlineData("Backgrounder:RequireOwner", "maybe")]
 #if (Samples)
     [InlineData("Backgrounder:Samples:LongRunningInterval", "00:00:00")]
 #endif

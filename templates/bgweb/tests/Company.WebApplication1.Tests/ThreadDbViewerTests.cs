@@ -2,6 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Company.WebApplication1.Background;
+using Company.WebApplication1.Endpoints;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.WebApplication1.Tests;
 
@@ -91,5 +97,47 @@ public sealed class ThreadDbViewerTests
         var response = await app.CreatePlainClient().GetAsync("/threaddb");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public void Enabled_outside_Development_without_a_policy_fails_start_up_naming_the_setting()
+    {
+        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"));
+
+        var error = Assert.Throws<InvalidOperationException>(app.MapThreadDbViewer);
+
+        Assert.Contains(ThreadDbViewer.PolicySetting, error.Message);
+    }
+
+    [Fact]
+    public void A_policy_that_is_not_registered_fails_start_up_naming_the_setting()
+    {
+        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "Nobody"));
+
+        var error = Assert.Throws<InvalidOperationException>(app.MapThreadDbViewer);
+
+        Assert.Contains(ThreadDbViewer.PolicySetting, error.Message);
+    }
+
+    [Fact]
+    public void With_a_policy_the_viewer_requires_it()
+    {
+        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "JobViewers"));
+
+        app.MapThreadDbViewer();
+
+        var viewer = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints)
+            .Single(endpoint => endpoint.DisplayName?.Contains("/threaddb", StringComparison.Ordinal) == true);
+        Assert.Contains(viewer.Metadata.GetOrderedMetadata<IAuthorizeData>(), data => data.Policy == "JobViewers");
+    }
+
+    // The viewer's mapping on a bare app: start-up checks run without starting a server.
+    private static WebApplication BuildApp(string environment, params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        builder.Services.AddAuthorization(options => options.AddPolicy("JobViewers", policy => policy.RequireAssertion(_ => true)));
+        builder.Services.AddBackgrounder(builder.Configuration);
+        return builder.Build();
     }
 }

@@ -3,8 +3,16 @@ using Microsoft.Extensions.Options;
 namespace Company.WebApplication1.Background;
 
 /// <summary>The seed's <c>@background</c>: queue a job and return its id at once.</summary>
-public sealed class BackgroundJobs(IJobStore store, JobQueue queue, TimeProvider time, IOptions<BackgrounderOptions> options)
+public sealed class BackgroundJobs(
+    IJobStore store,
+    JobQueue queue,
+    JobRetention retention,
+    BackgrounderMetrics metrics,
+    TimeProvider time,
+    IOptions<BackgrounderOptions> options)
 {
+    private readonly Lock _admission = new();
+
     /// <exception cref="JobQueueFullException">Every queue slot is taken; nothing was recorded.</exception>
     public JobId Start(JobWork work)
     {
@@ -12,20 +20,41 @@ public sealed class BackgroundJobs(IJobStore store, JobQueue queue, TimeProvider
         var handlerCapture = OutputCapture.Current;
         var claimed = handlerCapture?.TryClaim(id) == true;
         var output = claimed ? handlerCapture!.Output : new JobOutput(options.Value.MaxOutputLines);
-        var job = new Job(id, work, output, time.GetUtcNow());
+        var job = new Job(id, work, output, time.GetUtcNow()) { Finishing = metrics.Finished };
 
-        if (!queue.TryEnqueue(job))
+        lock (_admission)
         {
-            if (claimed)
+            if (!queue.TryEnqueue(job))
             {
-                handlerCapture!.Release(id);
+                if (claimed)
+                {
+                    handlerCapture!.Release(id);
+                }
+
+                metrics.Rejected();
+                throw new JobQueueFullException(options.Value.QueueCapacity);
             }
 
-            throw new JobQueueFullException(options.Value.QueueCapacity);
+            MakeRoomForOne();
+
+            // Recorded after it is queued, so a refused job leaves no trace; a worker never needs the store.
+            store.Add(job);
         }
 
-        // Recorded after it is queued, so a refused job leaves no trace; a worker never needs the store.
-        store.Add(job);
+        metrics.Started();
         return id;
+    }
+
+    /// <summary>
+    /// Keeps the registry within <see cref="BackgrounderOptions.MaxRetainedJobs"/> at every moment, not only at the
+    /// next cleanup tick: at the limit, the oldest finished tenth goes at once, so the sort runs rarely.
+    /// </summary>
+    private void MakeRoomForOne()
+    {
+        var max = options.Value.MaxRetainedJobs;
+        if (store.Count >= max)
+        {
+            retention.RemoveExpired(Math.Max(0, max - 1 - (max / 10)));
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Company.WebApplication1.Background;
 /// the job's output so far is returned as text, with <c>Refresh: 1</c> while it is still going (the seed's F5),
 /// or, to a browser, as <see cref="JobLivePage"/>, where the output grows live without reloading.
 /// </summary>
-public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOptions> options) : IEndpointFilter
+public sealed class BackgrounderFilter(IJobStore store, JobAccess access, IOptions<BackgrounderOptions> options) : IEndpointFilter
 {
     public const string JobIdParameter = "_t";
 
@@ -43,6 +43,12 @@ public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOpt
             return handlerResult;
         }
 
+        if (store.Find(id) is { } started)
+        {
+            // Before the id leaves the server in the redirect, so no other client ever sees the job unbound.
+            access.BindToClient(started, context.HttpContext);
+        }
+
         var query = request.QueryString.Add(JobIdParameter, id.ToString());
         context.HttpContext.Response.Headers.Location = UriHelper.BuildRelative(request.PathBase, request.Path, query);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
@@ -59,7 +65,7 @@ public sealed class BackgrounderFilter(IJobStore store, IOptions<BackgrounderOpt
                 $"'{JobIdParameter}' must be one job id of {JobId.TextLength} URL-safe characters, as given in the redirect.");
         }
 
-        if (store.Find(id) is not { } job)
+        if (access.Find(id, httpContext) is not { } job)
         {
             return PlainText(StatusCodes.Status404NotFound,
                 $"No job {id}. It may have finished and been cleaned up, or it never existed.");

@@ -22,4 +22,7 @@ public sealed class BackgrounderOptions
 
     /// <summary>Finished jobs kept at most; past it the oldest finished ones go first.</summary>
     public int MaxRetainedJobs { get; set; } = 1000;
+
+    /// <summary>Serve a job's output, events and cancel only to the client that started it (an owner cookie).</summary>
+    public bool RequireOwner { get; set; }
 }

@@ -29,6 +29,14 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
 
     internal JobWork Work => work;
 
+    /// <summary>The random token of the client that started the job, when <c>Backgrounder:RequireOwner</c> is on.</summary>
+    internal string? OwnerToken { get; private set; }
+
+    internal void BindOwner(string token) => OwnerToken = token;
+
+    /// <summary>Told the final status before <see cref="Finished"/> completes, so counts are current for whoever awaits it.</summary>
+    internal Action<JobStatus>? Finishing { get; set; }
+
     /// <summary>The token the job runs with: fires when <see cref="TryCancel"/> is called, by a user or a stopping host.</summary>
     internal CancellationToken CancellationToken => _cancel.Token;
 
@@ -64,6 +72,7 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
         _ = _cancel.CancelAsync();
         if (wasQueued)
         {
+            Finishing?.Invoke(Status);
             _finished.TrySetResult();
         }
 
@@ -115,6 +124,7 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
             Update(_status with { State = state, FinishedAt = now, Error = error });
         }
 
+        Finishing?.Invoke(Status);
         _finished.TrySetResult();
         return true;
     }

@@ -10,6 +10,7 @@ namespace Company.WebApplication1.Background;
 /// </summary>
 public sealed partial class JobCleanupService(
     IJobStore store,
+    JobRetention retention,
     TimeProvider time,
     IOptions<BackgrounderOptions> options,
     ILogger<JobCleanupService> logger) : BackgroundService
@@ -35,32 +36,7 @@ public sealed partial class JobCleanupService(
     }
 
     /// <summary>One sweep; returns how many jobs were removed.</summary>
-    public int RemoveExpiredJobs()
-    {
-        var expiredBefore = time.GetUtcNow() - options.Value.RetentionPeriod;
-        var finishedOldestFirst = store.List()
-            .Select(job => (job.Id, FinishedAt: job.Status.FinishedAt))
-            .Where(job => job.FinishedAt is not null)
-            .OrderBy(job => job.FinishedAt)
-            .ToList();
-
-        var excess = store.Count - options.Value.MaxRetainedJobs;
-        var removed = 0;
-        foreach (var (id, finishedAt) in finishedOldestFirst)
-        {
-            if (finishedAt > expiredBefore && removed >= excess)
-            {
-                break;
-            }
-
-            if (store.Remove(id))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
-    }
+    public int RemoveExpiredJobs() => retention.RemoveExpired(options.Value.MaxRetainedJobs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cleanup removed {Removed} finished jobs; {Retained} remain.")]
     private partial void LogRemoved(int removed, int retained);

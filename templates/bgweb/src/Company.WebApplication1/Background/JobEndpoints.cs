@@ -5,7 +5,7 @@ namespace Company.WebApplication1.Background;
 
 /// <summary>
 /// The jobs' own HTTP surface, for the live page and for scripts: status as JSON, output as server-sent events,
-/// and cancel. Anyone holding a job id may use them, as anyone holding it may read <c>?_t=</c>: the id is the key.
+/// and cancel. Whoever may read <c>?_t=</c> may use them: anyone holding the id, or only its owner (<see cref="JobAccess"/>).
 /// </summary>
 public static class JobEndpoints
 {
@@ -15,6 +15,11 @@ public static class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var jobs = endpoints.MapGroup(RoutePrefix);
+        jobs.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+            return await next(context);
+        });
         jobs.MapGet("/{id}", GetStatus);
         jobs.MapGet("/{id}/events", FollowEvents);
         jobs.MapPost("/{id}/cancel", Cancel);
@@ -28,9 +33,9 @@ public static class JobEndpoints
     public static string CancelPath(JobId id) => $"{RoutePrefix}/{id}/cancel";
 
     /// <summary>The status and the lines from sequence number <paramref name="from"/> on: poll with <c>?from=</c> the last <c>lineCount</c>.</summary>
-    public static IResult GetStatus(string id, string? from, IJobStore store)
+    public static IResult GetStatus(string id, string? from, HttpContext httpContext, JobAccess access)
     {
-        if (!TryFind(id, store, out var job, out var error))
+        if (!TryFind(id, httpContext, access, out var job, out var error))
         {
             return error;
         }
@@ -48,10 +53,10 @@ public static class JobEndpoints
         string id,
         string? lastEventId,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader,
-        IJobStore store,
-        TimeProvider time)
+        HttpContext httpContext,
+        JobAccess access)
     {
-        if (!TryFind(id, store, out var job, out var error))
+        if (!TryFind(id, httpContext, access, out var job, out var error))
         {
             return error;
         }
@@ -60,7 +65,7 @@ public static class JobEndpoints
         var lastSeen = string.IsNullOrEmpty(lastEventIdHeader) ? lastEventId : lastEventIdHeader;
         if (lastSeen is null)
         {
-            return new JobEventStream(job, 0, time);
+            return new JobEventStream(job, 0);
         }
 
         if (!TryParseSequence(lastSeen, out var last) || last == long.MaxValue)
@@ -68,13 +73,13 @@ public static class JobEndpoints
             return Problem(StatusCodes.Status400BadRequest, "'Last-Event-ID' (or 'lastEventId') must be the id of a line event: 0 or more.");
         }
 
-        return new JobEventStream(job, last + 1, time);
+        return new JobEventStream(job, last + 1);
     }
 
     /// <summary>202 once the job's token has fired (a queued job is Canceled at once); 409 when it already finished.</summary>
-    public static IResult Cancel(string id, IJobStore store, TimeProvider time)
+    public static IResult Cancel(string id, HttpContext httpContext, JobAccess access, TimeProvider time)
     {
-        if (!TryFind(id, store, out var job, out var error))
+        if (!TryFind(id, httpContext, access, out var job, out var error))
         {
             return error;
         }
@@ -84,17 +89,17 @@ public static class JobEndpoints
             return Problem(StatusCodes.Status409Conflict, $"Job {job.Id} already finished: {job.Status.State}.");
         }
 
-        return Results.Accepted(StatusPath(job.Id), job.Status);
+        return Results.Accepted(httpContext.Request.PathBase + StatusPath(job.Id), job.Status);
     }
 
-    private static bool TryFind(string text, IJobStore store, out Job job, out IResult error)
+    private static bool TryFind(string text, HttpContext httpContext, JobAccess access, out Job job, out IResult error)
     {
         (job, error) = (null!, null!);
         if (!JobId.TryParse(text, out var id))
         {
             error = Problem(StatusCodes.Status400BadRequest, $"A job id is {JobId.TextLength} URL-safe characters, as given in the redirect.");
         }
-        else if (store.Find(id) is not { } found)
+        else if (access.Find(id, httpContext) is not { } found)
         {
             error = Problem(StatusCodes.Status404NotFound, $"No job {id}. It may have finished and been cleaned up, or it never existed.");
         }

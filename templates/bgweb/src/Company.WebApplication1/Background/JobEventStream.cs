@@ -12,7 +12,7 @@ namespace Company.WebApplication1.Background;
 /// A <c>state</c> event (the <see cref="JobStatus"/> as JSON) follows every status change; after the final one
 /// the stream ends. Lines dropped before the resume point are announced by a <c>dropped</c> event.
 /// </summary>
-public sealed class JobEventStream(Job job, long from, TimeProvider time) : IResult
+public sealed class JobEventStream(Job job, long from) : IResult
 {
     /// <summary>Keeps idle proxies and load balancers from closing a stream that waits for a slow job.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
@@ -28,8 +28,12 @@ public sealed class JobEventStream(Job job, long from, TimeProvider time) : IRes
         response.Headers["X-Accel-Buffering"] = "no";
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
-        var aborted = httpContext.RequestAborted;
-        using var heartbeat = new PeriodicTimer(HeartbeatInterval, time);
+        // A stopping app ends its streams rather than wait for them: Kestrel does not abort requests on shutdown.
+        var services = httpContext.RequestServices;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(
+            httpContext.RequestAborted, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var aborted = ended.Token;
+        using var heartbeat = new PeriodicTimer(HeartbeatInterval, services.GetRequiredService<TimeProvider>());
         Task<bool>? tick = null;
         var next = from;
         JobStatus? sentStatus = null;
@@ -39,6 +43,8 @@ public sealed class JobEventStream(Job job, long from, TimeProvider time) : IRes
             {
                 // Each client pulls from the job's output at its own pace: the job never waits for a slow one.
                 var changed = job.Changed.Next();
+
+                // The status before the lines: a final state goes out only after every line the job wrote.
                 var status = job.Status;
                 var page = job.Output.Read(next);
 
@@ -55,10 +61,10 @@ public sealed class JobEventStream(Job job, long from, TimeProvider time) : IRes
                     AppendData(events, page.Lines[i]);
                 }
 
-                next = page.FirstSequence + page.Lines.Count;
+                // Never backwards: a Last-Event-ID past the end waits for that line rather than repeat earlier ones.
+                next = Math.Max(next, page.FirstSequence + page.Lines.Count);
                 if (!ReferenceEquals(status, sentStatus))
                 {
-                    // Read before the lines, so the final state goes out only after every line.
                     events.Append("event: state\n");
                     AppendData(events, JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
                     sentStatus = status;
@@ -89,7 +95,7 @@ public sealed class JobEventStream(Job job, long from, TimeProvider time) : IRes
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away; EventSource reconnects with Last-Event-ID if it still wants the rest.
+            // The client went away, or the app is stopping; EventSource reconnects with Last-Event-ID if it can.
         }
     }
 

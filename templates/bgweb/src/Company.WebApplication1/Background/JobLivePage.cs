@@ -40,6 +40,10 @@ public sealed class JobLivePage(Job job) : IResult
           };
 
           const events = new EventSource(page.events);
+          // Closed for good (the job was cleaned up, say): fall back to what a reload shows, as without JavaScript.
+          events.addEventListener("error", () => {
+            if (events.readyState === EventSource.CLOSED) setTimeout(() => location.reload(), 1000);
+          });
           events.addEventListener("line", e => append(e.data));
           events.addEventListener("dropped", e => append("[" + e.data + " earlier lines dropped]", "dropped"));
           events.addEventListener("state", e => {

@@ -14,6 +14,9 @@ public sealed class JobQueue(IOptions<BackgrounderOptions> options)
     /// <summary>False when the queue is full; never waits for room.</summary>
     public bool TryEnqueue(Job job) => _channel.Writer.TryWrite(job);
 
+    /// <summary>Takes a waiting job without waiting; shutdown uses it to cancel what never started.</summary>
+    public bool TryDequeue(out Job job) => _channel.Reader.TryRead(out job!);
+
     public IAsyncEnumerable<Job> DequeueAllAsync(CancellationToken cancellationToken) =>
         _channel.Reader.ReadAllAsync(cancellationToken);
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Company.WebApplication1.Background;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Company.WebApplication1.Endpoints;
@@ -15,12 +17,37 @@ namespace Company.WebApplication1.Endpoints;
 public static class ThreadDbViewer
 {
     public const string EnabledSetting = "Backgrounder:Viewer:Enabled";
+    public const string PolicySetting = "Backgrounder:Viewer:Policy";
 
+    /// <summary>
+    /// Maps the viewer when enabled. Outside Development it must go through the authorization policy named by
+    /// <c>Backgrounder:Viewer:Policy</c>, e.g. with <c>builder.Services.AddAuthorization(o =&gt; o.AddPolicy("JobViewers",
+    /// p =&gt; p.RequireRole("admin")))</c> after your authentication; the app will not start without one.
+    /// </summary>
     public static void MapThreadDbViewer(this WebApplication app)
     {
-        if (app.Configuration.GetValue<bool>(EnabledSetting))
+        if (!app.Configuration.GetValue<bool>(EnabledSetting))
         {
-            app.MapGet("/threaddb", Handle);
+            return;
+        }
+
+        var viewer = app.MapGet("/threaddb", Handle);
+        var policy = app.Configuration[PolicySetting];
+        if (!string.IsNullOrWhiteSpace(policy))
+        {
+            // Checked now: an unknown policy would otherwise surface as a 500 on the first request.
+            if (app.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.GetPolicy(policy) is null)
+            {
+                throw new InvalidOperationException(
+                    $"{PolicySetting} names the authorization policy '{policy}', but no such policy is registered (AddAuthorization(o => o.AddPolicy(...))).");
+            }
+
+            viewer.RequireAuthorization(policy);
+        }
+        else if (!app.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"{EnabledSetting} is true in {app.Environment.EnvironmentName}, where job output must not be public: set {PolicySetting} to an authorization policy.");
         }
     }
 

@@ -11,6 +11,9 @@ public static class JobsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SampleOptions>, SampleOptionsValidator>();
         services.AddTransient<LongRunning>();
+
+        // The threaddb viewer can be put behind a policy (Backgrounder:Viewer:Policy); add yours here.
+        services.AddAuthorization();
         //#endif
         //#if (!Samples)
         services.AddTransient<ExampleJob>();

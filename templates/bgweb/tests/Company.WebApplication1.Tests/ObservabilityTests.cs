@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using Company.WebApplication1.Background;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Company.WebApplication1.Tests;
+
+/// <summary>Job counters and gauges on the app's meter, and /healthz that turns Degraded before the queue is full.</summary>
+public sealed class ObservabilityTests
+{
+    [Fact]
+    public async Task Counters_and_gauges_follow_jobs_through_their_states()
+    {
+        using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:QueueCapacity", "1"));
+        var factory = app.Services.GetRequiredService<IMeterFactory>();
+        var totals = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            // Other tests' apps publish the same meter name in this process; only this app's factory counts.
+            if (instrument.Meter.Name == BackgrounderMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals.AddOrUpdate(instrument.Name, value, (_, total) => instrument is ObservableGauge<long> ? value : total + value));
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => totals[instrument.Name] = value);
+        listener.Start();
+
+        var blocker = new ScriptedJob();
+        var running = app.GetJob(app.Jobs.Start(blocker.RunAsync));
+        await blocker.Started.WaitAsync(JobWaiting.Timeout);
+        var queued = app.GetJob(app.Jobs.Start((_, _) => throw new InvalidOperationException("boom")));
+        Assert.Throws<JobQueueFullException>(() => app.Jobs.Start((_, _) => Task.CompletedTask));
+        listener.RecordObservableInstruments();
+        Assert.Equal(1, totals["backgrounder.jobs.queued"]);
+        Assert.Equal(1, totals["backgrounder.jobs.running"]);
+        Assert.Equal(2, totals["backgrounder.jobs.retained"]);
+
+        blocker.Finish();
+        await running.WaitUntilFinishedAsync();
+        await queued.WaitUntilFinishedAsync();
+        var canceled = app.GetJob(app.Jobs.Start(new ScriptedJob().RunAsync));
+        canceled.TryCancel(app.Time.GetUtcNow());
+        await canceled.WaitUntilFinishedAsync();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(3, totals["backgrounder.jobs.started"]);
+        Assert.Equal(1, totals["backgrounder.jobs.succeeded"]);
+        Assert.Equal(1, totals["backgrounder.jobs.failed"]);
+        Assert.Equal(1, totals["backgrounder.jobs.canceled"]);
+        Assert.Equal(1, totals["backgrounder.jobs.rejected"]);
+        Assert.Equal(0, totals["backgrounder.jobs.running"]);
+    }
+
+    [Fact]
+    public async Task Healthz_is_Healthy_then_Degraded_past_ninety_percent_of_the_queue()
+    {
+        using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:QueueCapacity", "10"));
+        var client = app.CreatePlainClient();
+        Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
+
+        var blocker = new ScriptedJob();
+        app.Jobs.Start(blocker.RunAsync);
+        await blocker.Started.WaitAsync(JobWaiting.Timeout);
+        for (var i = 0; i < 9; i++)
+        {
+            app.Jobs.Start((_, _) => Task.CompletedTask);
+        }
+
+        Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
+        app.Jobs.Start((_, _) => Task.CompletedTask);
+
+        var degraded = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+        Assert.Equal("Degraded", await degraded.Content.ReadAsStringAsync());
+        blocker.Finish();
+    }
+}
