@@ -1,8 +1,8 @@
 using Backgrounder.Benchmarks.Configs;
+using Backgrounder.Benchmarks.Hosting;
 using BenchmarkDotNet.Attributes;
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace Backgrounder.Benchmarks.Polling;
 
@@ -17,7 +17,8 @@ public class PollPathBenchmarks
 {
     private const string ContentType = "text/plain; charset=utf-8";
 
-    private readonly IServiceProvider _services = new ServiceCollection().AddLogging().BuildServiceProvider();
+    // The app's own registrations (AddBackgrounder), not started: the filter and results resolve what they need from it.
+    private readonly IHost _host = BackgrounderHost.Build([]);
     private readonly DiscardingResponseBody _discard = new();
     private BackgrounderFilter _filter = null!;
     private string _query = "";
@@ -27,10 +28,13 @@ public class PollPathBenchmarks
     [Params(10, 10_000)]
     public int Lines { get; set; }
 
+    [GlobalCleanup]
+    public void CleanUp() => _host.Dispose();
+
     [GlobalSetup]
     public async Task SetUp()
     {
-        var store = new InMemoryJobStore();
+        var store = _host.Services.GetRequiredService<IJobStore>();
         var output = new JobOutput(new BackgrounderOptions().MaxOutputLines);
         for (var i = 0; i < Lines; i++)
         {
@@ -42,7 +46,7 @@ public class PollPathBenchmarks
         job.TryFinish(JobState.Succeeded, DateTimeOffset.UtcNow);
         store.Add(job);
 
-        _filter = new BackgrounderFilter(store, Options.Create(new BackgrounderOptions()));
+        _filter = ActivatorUtilities.CreateInstance<BackgrounderFilter>(_host.Services);
         _query = $"?{BackgrounderFilter.JobIdParameter}={job.Id}";
 
         var capture = NewContext();
@@ -72,7 +76,7 @@ public class PollPathBenchmarks
 
     private DefaultHttpContext NewContext()
     {
-        var context = new DefaultHttpContext { RequestServices = _services };
+        var context = new DefaultHttpContext { RequestServices = _host.Services };
         context.Features.Set<IHttpResponseBodyFeature>(_discard);
         context.Request.Method = HttpMethods.Get;
         context.Request.QueryString = new QueryString(_query);

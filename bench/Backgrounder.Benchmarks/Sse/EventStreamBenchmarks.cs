@@ -1,4 +1,5 @@
 using Backgrounder.Benchmarks.Configs;
+using Backgrounder.Benchmarks.Hosting;
 using Backgrounder.Benchmarks.Polling;
 using BenchmarkDotNet.Attributes;
 using Company.WebApplication1.Background;
@@ -14,6 +15,8 @@ namespace Backgrounder.Benchmarks.Sse;
 [Config(typeof(MicroBenchmarkConfig))]
 public class EventStreamBenchmarks
 {
+    // The app's own registrations (AddBackgrounder), not started: the stream resolves its clock and lifetime from it.
+    private readonly IHost _host = BackgrounderHost.Build([]);
     private readonly DiscardingResponseBody _discard = new();
     private Job _job = null!;
     private string[] _lines = [];
@@ -21,6 +24,9 @@ public class EventStreamBenchmarks
     /// <summary>10: the seed's job; 10,000: a job at the default <c>MaxOutputLines</c>.</summary>
     [Params(10, 10_000)]
     public int Lines { get; set; }
+
+    [GlobalCleanup]
+    public void CleanUp() => _host.Dispose();
 
     [GlobalSetup]
     public void SetUp()
@@ -52,11 +58,11 @@ public class EventStreamBenchmarks
     }
 
     [Benchmark(Description = "JobEventStream")]
-    public Task Ours() => new JobEventStream(_job, 0, TimeProvider.System).ExecuteAsync(NewContext());
+    public Task Ours() => new JobEventStream(_job, 0).ExecuteAsync(NewContext());
 
     private DefaultHttpContext NewContext()
     {
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { RequestServices = _host.Services };
         context.Features.Set<IHttpResponseBodyFeature>(_discard);
         return context;
     }
