@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using Company.WebApplication1.Background;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// Soak: a million short jobs through the real Background/ code with cleanup on. Checks that the registry never
+// holds more than MaxRetainedJobs and that the managed heap after a full GC stays flat from 250k jobs on.
+// Run: dotnet run -c Release --project bench/Backgrounder.Soak [-- JOBS]
+var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+const int MaxRetainedJobs = 1000;
+const int QueueCapacity = 1000;
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Backgrounder:MaxConcurrentJobs"] = "4",
+    ["Backgrounder:QueueCapacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture),
+    ["Backgrounder:MaxRetainedJobs"] = MaxRetainedJobs.ToString(CultureInfo.InvariantCulture),
+    ["Backgrounder:MaxOutputLines"] = "10",
+    ["Backgrounder:CleanupInterval"] = "00:00:01",
+    ["Backgrounder:RetentionPeriod"] = "00:00:05",
+});
+builder.Services.AddBackgrounder(builder.Configuration);
+using var host = builder.Build();
+await host.StartAsync();
+
+var jobs = host.Services.GetRequiredService<BackgroundJobs>();
+var store = host.Services.GetRequiredService<IJobStore>();
+using var inFlight = new SemaphoreSlim(QueueCapacity);
+var maxRetained = 0;
+var checkpoints = new List<(int Jobs, long HeapBytes, int Retained, TimeSpan Elapsed)>();
+var clock = Stopwatch.StartNew();
+
+for (var i = 1; i <= total; i++)
+{
+    // Keeps the queue from overflowing: the soak measures retention, not back-pressure.
+    await inFlight.WaitAsync();
+    var id = jobs.Start((context, _) =>
+    {
+        context.WriteLine("done");
+        return Task.CompletedTask;
+    });
+    _ = store.Find(id)?.Finished.ContinueWith(_ => inFlight.Release(), TaskScheduler.Default) ?? Task.FromResult(inFlight.Release());
+    maxRetained = Math.Max(maxRetained, store.Count);
+
+    if (i % (total / 4) == 0)
+    {
+        checkpoints.Add((i, HeapAfterFullGc(), store.Count, clock.Elapsed));
+    }
+}
+
+await host.StopAsync();
+
+Console.WriteLine($"Soak: {total:N0} jobs, MaxRetainedJobs {MaxRetainedJobs}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine("| jobs | managed heap after full GC | retained | elapsed |");
+Console.WriteLine("|---:|---:|---:|---:|");
+foreach (var (count, heap, retained, elapsed) in checkpoints)
+{
+    Console.WriteLine($"| {count:N0} | {heap / 1024.0 / 1024.0:F1} MiB | {retained:N0} | {elapsed.TotalSeconds:F1} s |");
+}
+
+var growth = (double)checkpoints[^1].HeapBytes / checkpoints[0].HeapBytes;
+Console.WriteLine($"Heap at {checkpoints[^1].Jobs:N0} / heap at {checkpoints[0].Jobs:N0}: {growth:F2}");
+Console.WriteLine($"Most jobs retained at once: {maxRetained:N0} (limit {MaxRetainedJobs:N0})");
+return maxRetained <= MaxRetainedJobs && growth < 1.25 ? 0 : 1;
+
+static long HeapAfterFullGc()
+{
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    return GC.GetTotalMemory(forceFullCollection: true);
+}
