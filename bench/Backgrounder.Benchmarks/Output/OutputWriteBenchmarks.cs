@@ -9,6 +9,7 @@ namespace Backgrounder.Benchmarks.Output;
 /// job (through <see cref="JobConsoleRouter"/> and <see cref="OutputCapture"/>), against a ring behind a lock.
 /// </summary>
 [Config(typeof(MicroBenchmarkConfig))]
+// Not sealed: BenchmarkDotNet derives its runner from this class.
 public class OutputWriteBenchmarks
 {
     private const int LinesPerInvoke = 1000;

@@ -13,6 +13,7 @@ namespace Backgrounder.Benchmarks.Polling;
 /// would, whose body discards what it is given (<see cref="DiscardingResponseBody"/>).
 /// </summary>
 [Config(typeof(MicroBenchmarkConfig))]
+// Not sealed: BenchmarkDotNet derives its runner from this class.
 public class PollPathBenchmarks
 {
     private const string ContentType = "text/plain; charset=utf-8";

@@ -13,6 +13,7 @@ namespace Backgrounder.Benchmarks.Sse;
 /// (<see cref="SseLineEvent"/>). Time and allocations are per line.
 /// </summary>
 [Config(typeof(MicroBenchmarkConfig))]
+// Not sealed: BenchmarkDotNet derives its runner from this class.
 public class EventStreamBenchmarks
 {
     // The app's own registrations (AddBackgrounder), not started: the stream resolves its clock and lifetime from it.

@@ -10,6 +10,7 @@ namespace Backgrounder.Benchmarks.Throughput;
 /// and Hangfire with in-memory storage (what users would pick instead). Times are per job.
 /// </summary>
 [Config(typeof(MacroBenchmarkConfig))]
+// Not sealed: BenchmarkDotNet derives its runner from this class.
 public class JobThroughputBenchmarks
 {
     public const int JobsPerRun = 100_000;
