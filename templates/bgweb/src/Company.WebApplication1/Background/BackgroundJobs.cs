@@ -12,6 +12,7 @@ public sealed class BackgroundJobs(
     IOptions<BackgrounderOptions> options)
 {
     private readonly Lock _admission = new();
+    private int _nextTrimAt;
 
     /// <exception cref="JobQueueFullException">Every queue slot is taken; nothing was recorded.</exception>
     public JobId Start(JobWork work)
@@ -47,14 +48,20 @@ public sealed class BackgroundJobs(
 
     /// <summary>
     /// Keeps the registry within <see cref="BackgrounderOptions.MaxRetainedJobs"/> at every moment, not only at the
-    /// next cleanup tick: at the limit, the oldest finished tenth goes at once, so the sort runs rarely.
+    /// next cleanup tick: at the limit, the oldest finished tenth goes at once, so the sort runs rarely. When nothing
+    /// could go (every kept job is queued or running), the next attempt waits for a tenth more starts instead of
+    /// rescanning the registry on each one.
     /// </summary>
     private void MakeRoomForOne()
     {
         var max = options.Value.MaxRetainedJobs;
-        if (store.Count >= max)
+        var count = store.Count;
+        if (count < max || count < _nextTrimAt)
         {
-            retention.RemoveExpired(Math.Max(0, max - 1 - (max / 10)));
+            return;
         }
+
+        var removed = retention.RemoveExpired(Math.Max(0, max - 1 - (max / 10)));
+        _nextTrimAt = removed > 0 ? 0 : count + (max / 10) + 1;
     }
 }

@@ -7,13 +7,36 @@ public sealed class InMemoryJobStore : IJobStore
 {
     private readonly ConcurrentDictionary<JobId, Job> _jobs = new();
 
-    public int Count => _jobs.Count;
+    // Kept here because ConcurrentDictionary.Count takes every one of its locks (up to 1024 as it grows),
+    // and every Start asks for the count.
+    private int _count;
 
-    public void Add(Job job) => _jobs[job.Id] = job;
+    public int Count => Volatile.Read(ref _count);
+
+    public void Add(Job job)
+    {
+        if (_jobs.TryAdd(job.Id, job))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            _jobs[job.Id] = job;
+        }
+    }
 
     public Job? Find(JobId id) => _jobs.GetValueOrDefault(id);
 
     public IReadOnlyCollection<Job> List() => [.. _jobs.Values];
 
-    public bool Remove(JobId id) => _jobs.TryRemove(id, out _);
+    public bool Remove(JobId id)
+    {
+        if (!_jobs.TryRemove(id, out _))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
 }

@@ -12,6 +12,9 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
     private readonly CancellationTokenSource _cancel = new();
     private JobStatus _status = new(JobState.Queued, createdAt);
 
+    // Let go of once taken: a finished job must not keep its delegate, and all that it captured, alive until cleanup.
+    private JobWork? _work = work;
+
     public JobId Id => id;
 
     public JobOutput Output => output;
@@ -27,7 +30,8 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
     /// </summary>
     public ChangeSignal Changed => output.Changed;
 
-    internal JobWork Work => work;
+    /// <summary>The work, once: the worker that runs the job takes it, and the job no longer holds it.</summary>
+    internal JobWork? TakeWork() => Interlocked.Exchange(ref _work, null);
 
     /// <summary>The random token of the client that started the job, when <c>Backgrounder:RequireOwner</c> is on.</summary>
     internal string? OwnerToken { get; private set; }
@@ -57,6 +61,8 @@ public sealed class Job(JobId id, JobWork work, JobOutput output, DateTimeOffset
             wasQueued = _status.State == JobState.Queued;
             if (wasQueued)
             {
+                _work = null;
+
                 // Written before the state changes, so whoever sees the job finished finds every line.
                 output.WriteLine(CanceledLine);
                 Update(_status with { State = JobState.Canceled, FinishedAt = now, CancelRequested = true });

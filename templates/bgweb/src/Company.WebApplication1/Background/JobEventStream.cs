@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -33,6 +34,9 @@ public sealed class JobEventStream(Job job, long from) : IResult
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(
             httpContext.RequestAborted, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         var aborted = ended.Token;
+
+        // Headers first: the pipe is written directly below, which a response must be started for.
+        await response.StartAsync(aborted);
         using var heartbeat = new PeriodicTimer(HeartbeatInterval, services.GetRequiredService<TimeProvider>());
         Task<bool>? tick = null;
         var next = from;
@@ -48,33 +52,36 @@ public sealed class JobEventStream(Job job, long from) : IResult
                 var status = job.Status;
                 var page = job.Output.Read(next);
 
-                var events = new StringBuilder();
+                // Events go straight into the response pipe: no text is built, so a line costs no allocation here.
+                var pipe = response.BodyWriter;
+                var wrote = page.FirstSequence > next || page.Lines.Count > 0 || !ReferenceEquals(status, sentStatus);
                 if (page.FirstSequence > next)
                 {
-                    events.Append("event: dropped\n");
-                    AppendData(events, (page.FirstSequence - next).ToString(CultureInfo.InvariantCulture));
+                    pipe.Write("event: dropped\n"u8);
+                    WriteData(pipe, (page.FirstSequence - next).ToString(CultureInfo.InvariantCulture));
                 }
 
                 for (var i = 0; i < page.Lines.Count; i++)
                 {
-                    events.Append("id: ").Append(page.FirstSequence + i).Append("\nevent: line\n");
-                    AppendData(events, page.Lines[i]);
+                    pipe.Write("id: "u8);
+                    WriteNumber(pipe, page.FirstSequence + i);
+                    pipe.Write("\nevent: line\n"u8);
+                    WriteData(pipe, page.Lines[i]);
                 }
 
                 // Never backwards: a Last-Event-ID past the end waits for that line rather than repeat earlier ones.
                 next = Math.Max(next, page.FirstSequence + page.Lines.Count);
                 if (!ReferenceEquals(status, sentStatus))
                 {
-                    events.Append("event: state\n");
-                    AppendData(events, JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
+                    pipe.Write("event: state\n"u8);
+                    WriteData(pipe, JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
                     sentStatus = status;
                 }
 
                 // One flush per batch: each event is on the wire as soon as it was read, without a flush per line.
-                if (events.Length > 0)
+                if (wrote)
                 {
-                    await response.WriteAsync(events.ToString(), aborted);
-                    await response.Body.FlushAsync(aborted);
+                    await pipe.FlushAsync(aborted);
                 }
 
                 if (status.IsFinished)
@@ -88,8 +95,8 @@ public sealed class JobEventStream(Job job, long from) : IResult
                     // Throws once the client has gone.
                     await tick;
                     tick = null;
-                    await response.WriteAsync(": heartbeat\n\n", aborted);
-                    await response.Body.FlushAsync(aborted);
+                    response.BodyWriter.Write(": heartbeat\n\n"u8);
+                    await response.BodyWriter.FlushAsync(aborted);
                 }
             }
         }
@@ -100,20 +107,29 @@ public sealed class JobEventStream(Job job, long from) : IResult
     }
 
     /// <summary>One <c>data:</c> field per line of <paramref name="text"/>: a line break inside a job's line cannot end the event early or forge another.</summary>
-    private static void AppendData(StringBuilder events, ReadOnlySpan<char> text)
+    private static void WriteData(IBufferWriter<byte> pipe, ReadOnlySpan<char> text)
     {
         while (true)
         {
             var end = text.IndexOfAny('\r', '\n');
-            events.Append("data: ").Append(end < 0 ? text : text[..end]).Append('\n');
+            pipe.Write("data: "u8);
+            Encoding.UTF8.GetBytes(end < 0 ? text : text[..end], pipe);
             if (end < 0)
             {
-                events.Append('\n');
+                pipe.Write("\n\n"u8);
                 return;
             }
 
+            pipe.Write("\n"u8);
             var crlf = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n';
             text = text[(end + (crlf ? 2 : 1))..];
         }
+    }
+
+    private static void WriteNumber(IBufferWriter<byte> pipe, long value)
+    {
+        var span = pipe.GetSpan(20);
+        value.TryFormat(span, out var written, provider: CultureInfo.InvariantCulture);
+        pipe.Advance(written);
     }
 }

@@ -18,15 +18,30 @@ public readonly record struct JobId
     private static readonly SearchValues<char> s_alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
+    // Random bytes for the next ids of this thread: one RandomNumberGenerator call (a system call) per 64 ids.
+    [ThreadStatic]
+    private static byte[]? t_random;
+
+    [ThreadStatic]
+    private static int t_used;
+
     private readonly string? _text;
 
     private JobId(string text) => _text = text;
 
     public static JobId New()
     {
-        Span<byte> bytes = stackalloc byte[ByteLength];
-        RandomNumberGenerator.Fill(bytes);
-        return new JobId(Base64Url.EncodeToString(bytes));
+        var random = t_random ??= new byte[ByteLength * 64];
+        if (t_used == 0)
+        {
+            RandomNumberGenerator.Fill(random);
+        }
+
+        var bytes = random.AsSpan(t_used, ByteLength);
+        var id = new JobId(Base64Url.EncodeToString(bytes));
+        bytes.Clear();
+        t_used = (t_used + ByteLength) % random.Length;
+        return id;
     }
 
     /// <summary>Accepts only the exact form <see cref="New"/> produces, so one job has one spelling.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Company.WebApplication1.Background;
@@ -19,17 +20,24 @@ public sealed class JobOutputTextResult(Job job) : IResult
             response.Headers["Refresh"] = "1";
         }
 
-        var text = new StringBuilder();
-        if (page.Dropped > 0)
-        {
-            text.Append('[').Append(page.Dropped).Append(" earlier lines dropped]\n");
-        }
-
+        // Straight into the response pipe, with the length up front: no text is built, however long the output.
+        var dropped = page.Dropped > 0 ? $"[{page.Dropped} earlier lines dropped]\n" : "";
+        var length = (long)Encoding.UTF8.GetByteCount(dropped) + page.Lines.Count;
         foreach (var line in page.Lines)
         {
-            text.Append(line).Append('\n');
+            length += Encoding.UTF8.GetByteCount(line);
         }
 
-        await response.WriteAsync(text.ToString(), Encoding.UTF8, httpContext.RequestAborted);
+        response.ContentLength = length;
+        await response.StartAsync(httpContext.RequestAborted);
+        var pipe = response.BodyWriter;
+        Encoding.UTF8.GetBytes(dropped, pipe);
+        foreach (var line in page.Lines)
+        {
+            Encoding.UTF8.GetBytes(line, pipe);
+            pipe.Write("\n"u8);
+        }
+
+        await pipe.FlushAsync(httpContext.RequestAborted);
     }
 }

@@ -12,22 +12,47 @@ public sealed class JobRetention(IJobStore store, TimeProvider time, IOptions<Ba
     public int RemoveExpired(int maxJobs)
     {
         var expiredBefore = time.GetUtcNow() - options.Value.RetentionPeriod;
-        var finishedOldestFirst = store.List()
-            .Select(job => (job.Id, job.Status.FinishedAt))
-            .Where(job => job.FinishedAt is not null)
-            .OrderBy(job => job.FinishedAt)
-            .ToList();
+        var jobs = store.List();
+
+        // One pass removes what has expired; only past maxJobs do the oldest of the rest need finding.
+        var removed = 0;
+        foreach (var job in jobs)
+        {
+            if (job.Status.FinishedAt <= expiredBefore && store.Remove(job.Id))
+            {
+                removed++;
+            }
+        }
 
         var excess = store.Count - maxJobs;
-        var removed = 0;
-        foreach (var (id, finishedAt) in finishedOldestFirst)
+        if (excess <= 0)
         {
-            if (finishedAt > expiredBefore && removed >= excess)
+            return removed;
+        }
+
+        // The newest of the oldest `excess` finished jobs sits on top, so each older job replaces it: O(n log excess),
+        // and no sorted copy of the whole registry.
+        var oldest = new PriorityQueue<Job, DateTimeOffset>(excess, Comparer<DateTimeOffset>.Create((a, b) => b.CompareTo(a)));
+        foreach (var job in jobs)
+        {
+            if (job.Status.FinishedAt is not { } finishedAt || finishedAt <= expiredBefore)
             {
-                break;
+                continue;
             }
 
-            if (store.Remove(id))
+            if (oldest.Count < excess)
+            {
+                oldest.Enqueue(job, finishedAt);
+            }
+            else if (oldest.TryPeek(out _, out var newest) && finishedAt < newest)
+            {
+                oldest.DequeueEnqueue(job, finishedAt);
+            }
+        }
+
+        while (oldest.TryDequeue(out var job, out _))
+        {
+            if (store.Remove(job.Id))
             {
                 removed++;
             }

@@ -61,6 +61,9 @@ public sealed partial class JobWorkerService(
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start-up path before the first job: a job that blocks before its first await then blocks
+        // only this worker, never StartAsync. Once per worker, not once per job, so jobs run without a thread-pool hop.
+        await Task.Yield();
         try
         {
             await foreach (var job in queue.DequeueAllAsync(stoppingToken))
@@ -83,7 +86,7 @@ public sealed partial class JobWorkerService(
             return;
         }
 
-        if (!job.TryStart(time.GetUtcNow()))
+        if (!job.TryStart(time.GetUtcNow()) || job.TakeWork() is not { } work)
         {
             // Canceled while it waited: it never runs.
             return;
@@ -93,7 +96,7 @@ public sealed partial class JobWorkerService(
         _running[job.Id] = job;
         try
         {
-            await RunStartedAsync(job, stoppingToken);
+            await RunStartedAsync(job, work, stoppingToken);
         }
         finally
         {
@@ -101,7 +104,7 @@ public sealed partial class JobWorkerService(
         }
     }
 
-    private async Task RunStartedAsync(Job job, CancellationToken stoppingToken)
+    private async Task RunStartedAsync(Job job, JobWork work, CancellationToken stoppingToken)
     {
         // The job's own token, not a linked one: a cancel request (POST /jobs/{id}/cancel) must show on it at once,
         // and a stopping host cancels the job the same way.
@@ -114,9 +117,7 @@ public sealed partial class JobWorkerService(
         {
             try
             {
-                // A job may block or throw before its first await; yielding keeps both off this worker's loop.
-                await Task.Yield();
-                await job.Work(new JobContext(job), job.CancellationToken);
+                await work(new JobContext(job), job.CancellationToken);
             }
             catch (Exception exception)
             {

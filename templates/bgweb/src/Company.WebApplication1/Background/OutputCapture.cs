@@ -10,7 +10,8 @@ public sealed class OutputCapture : TextWriter
 {
     private static readonly AsyncLocal<OutputCapture?> s_current = new();
 
-    private readonly StringBuilder _partialLine = new();
+    // Only for text written without its line end yet; whole lines never touch it.
+    private StringBuilder? _partialLine;
 
     private OutputCapture(JobOutput output, JobId? owner)
     {
@@ -62,7 +63,7 @@ public sealed class OutputCapture : TextWriter
         }
         else
         {
-            _partialLine.Append(value);
+            PartialLine.Append(value);
         }
     }
 
@@ -73,23 +74,33 @@ public sealed class OutputCapture : TextWriter
         int newline;
         while ((newline = buffer.IndexOf('\n')) >= 0)
         {
-            _partialLine.Append(buffer[..newline]);
+            PartialLine.Append(buffer[..newline]);
             EndLine();
             buffer = buffer[(newline + 1)..];
         }
 
-        _partialLine.Append(buffer);
+        if (!buffer.IsEmpty)
+        {
+            PartialLine.Append(buffer);
+        }
     }
 
     public override void WriteLine(string? value)
     {
+        // The common case, a whole line with nothing pending: kept as the very string given, no copy.
+        if (value is not null && _partialLine is not { Length: > 0 } && !value.AsSpan().ContainsAny('\r', '\n'))
+        {
+            Output.WriteLine(value);
+            return;
+        }
+
         Write(value.AsSpan());
         EndLine();
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (_partialLine.Length > 0)
+        if (_partialLine is { Length: > 0 })
         {
             EndLine();
         }
@@ -102,14 +113,17 @@ public sealed class OutputCapture : TextWriter
         base.Dispose(disposing);
     }
 
+    private StringBuilder PartialLine => _partialLine ??= new StringBuilder();
+
     private void EndLine()
     {
-        if (_partialLine.Length > 0 && _partialLine[^1] == '\r')
+        var line = PartialLine;
+        if (line.Length > 0 && line[^1] == '\r')
         {
-            _partialLine.Length--;
+            line.Length--;
         }
 
-        Output.WriteLine(_partialLine.ToString());
-        _partialLine.Clear();
+        Output.WriteLine(line.ToString());
+        line.Clear();
     }
 }
