@@ -44,7 +44,16 @@ for (var i = 1; i <= total; i++)
         context.WriteLine("done");
         return Task.CompletedTask;
     });
-    _ = store.Find(id)?.Finished.ContinueWith(_ => inFlight.Release(), TaskScheduler.Default) ?? Task.FromResult(inFlight.Release());
+
+    // The slot frees once the job has finished; a job already finished and trimmed away frees it now.
+    if (store.Find(id) is { } job)
+    {
+        _ = job.Finished.ContinueWith(_ => inFlight.Release(), TaskScheduler.Default);
+    }
+    else
+    {
+        inFlight.Release();
+    }
     maxRetained = Math.Max(maxRetained, store.Count);
 
     if (i % (total / 4) == 0)

@@ -15,11 +15,6 @@ public static class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var jobs = endpoints.MapGroup(RoutePrefix);
-        jobs.AddEndpointFilter(async (context, next) =>
-        {
-            context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
-            return await next(context);
-        });
         jobs.MapGet("/{id}", GetStatus);
         jobs.MapGet("/{id}/events", FollowEvents);
         jobs.MapPost("/{id}/cancel", Cancel);

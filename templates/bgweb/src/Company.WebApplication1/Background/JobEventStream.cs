@@ -23,7 +23,6 @@ public sealed class JobEventStream(Job job, long from) : IResult
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        response.Headers.XContentTypeOptions = "nosniff";
 
         // Proxies such as nginx would otherwise hold events back to fill a buffer.
         response.Headers["X-Accel-Buffering"] = "no";

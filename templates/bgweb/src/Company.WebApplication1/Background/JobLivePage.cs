@@ -104,7 +104,6 @@ public sealed class JobLivePage(Job job) : IResult
         var response = httpContext.Response;
         response.ContentType = "text/html; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = s_contentSecurityPolicy;
         if (!status.IsFinished)
         {

@@ -14,7 +14,6 @@ public sealed class JobOutputTextResult(Job job) : IResult
 
         var response = httpContext.Response;
         response.ContentType = "text/plain; charset=utf-8";
-        response.Headers.XContentTypeOptions = "nosniff";
         if (!status.IsFinished)
         {
             response.Headers["Refresh"] = "1";

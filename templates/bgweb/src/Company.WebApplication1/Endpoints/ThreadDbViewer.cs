@@ -58,7 +58,6 @@ public static class ThreadDbViewer
             .OrderByDescending(job => job.CreatedAt)
             .ToList();
 
-        response.Headers.XContentTypeOptions = "nosniff";
         if (WantsJson(request))
         {
             return Results.Json(jobs);
