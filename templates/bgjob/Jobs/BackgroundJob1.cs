@@ -6,7 +6,7 @@ namespace Company.WebApplication1.Jobs;
 /// A background job. Register it in Jobs/JobsServiceCollectionExtensions.cs with
 /// <c>services.AddTransient&lt;BackgroundJob1&gt;();</c> and start it from a GET endpoint in Program.cs:
 /// <code>
-/// app.MapGet("/background-job1", (BackgroundJobs jobs, BackgroundJob1 job) => { jobs.Start(job.RunAsync); })
+/// app.MapGet("/background-job1", async (BackgroundJobs jobs, BackgroundJob1 job) => await jobs.StartAsync(job.RunAsync))
 ///    .WithBackgrounder();
 /// </code>
 /// The first request answers 303 to <c>/background-job1?_t=&lt;id&gt;</c>, where the job's output shows as it grows.

@@ -13,6 +13,8 @@ var app = builder.Build();
 app.UseHttpsRedirection();
 
 //#endif
+// The per-client limits of Backgrounder (starts per minute, open event streams) are the framework's rate limiter.
+app.UseRateLimiter();
 app.MapJobEndpoints();
 app.MapHealthChecks("/healthz");
 //#if (Samples)

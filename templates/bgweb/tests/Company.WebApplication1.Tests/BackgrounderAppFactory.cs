@@ -3,14 +3,13 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Company.WebApplication1.Tests;
 
 /// <summary>The app in memory, with a clock the test moves and settings the test chooses.</summary>
 public sealed class BackgrounderAppFactory(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2008, 6, 14, 15, 50, 27, TimeSpan.Zero));
+    public TestClock Time { get; } = new();
 
     public string Environment { get; init; } = "Development";
 
@@ -24,7 +23,8 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
     public HttpClient CreatePlainClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    public Job GetJob(JobId id) => Store.Find(id) ?? throw new InvalidOperationException($"No job {id}.");
+    /// <summary>Starts a job through the app's <see cref="BackgroundJobs"/>, as an endpoint would.</summary>
+    public Task<JobId> StartAsync(JobWork work) => Jobs.StartAsync(work);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,5 +1,9 @@
 using System.Net;
 using Company.WebApplication1.Background;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.WebApplication1.Tests;
 
@@ -18,11 +22,11 @@ public sealed class BackgrounderProtocolTests : IDisposable
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         var location = response.Headers.Location!.OriginalString;
         Assert.StartsWith($"{TestEndpoints.StartJob}?lang=en&page=2&_t=", location);
-        Assert.NotNull(_app.Store.Find(IdOf(response.Headers.Location)));
+        Assert.NotNull(await _app.Store.GetAsync(IdOf(response.Headers.Location)));
     }
 
     [Fact]
-    public async Task Output_is_plain_text_with_a_Refresh_header_while_the_job_runs()
+    public async Task Output_is_plain_text_never_stored_nor_referred_with_a_Refresh_header_while_the_job_runs()
     {
         var client = _app.CreatePlainClient();
         var started = await client.GetAsync(TestEndpoints.StartJob);
@@ -32,6 +36,8 @@ public sealed class BackgrounderProtocolTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType!.ToString());
         Assert.Equal("1", Assert.Single(response.Headers.GetValues("Refresh")));
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         Assert.NotEmpty(await response.Content.ReadAsStringAsync());
     }
 
@@ -40,14 +46,14 @@ public sealed class BackgrounderProtocolTests : IDisposable
     {
         var client = _app.CreatePlainClient();
         var location = (await client.GetAsync(TestEndpoints.StartJob)).Headers.Location!;
-        var job = _app.GetJob(IdOf(location));
+        var id = IdOf(location);
 
-        await _app.Time.AdvanceUntilAsync(job.Finished, TimeSpan.FromSeconds(1));
+        await _app.Time.RunUntilAsync(_app.Store.WaitUntilFinishedAsync(id), TimeSpan.FromSeconds(1));
         var response = await client.GetAsync(location);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains("Refresh"));
-        Assert.Equal(JobState.Succeeded, job.Status.State);
+        Assert.Equal(JobState.Succeeded, (await _app.Store.StatusAsync(id)).State);
     }
 
     [Theory]
@@ -64,7 +70,7 @@ public sealed class BackgrounderProtocolTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("_t", await response.Content.ReadAsStringAsync());
-        Assert.Equal(0, _app.Store.Count);
+        Assert.Empty(await _app.Store.ListAsync());
     }
 
     [Fact]
@@ -85,7 +91,42 @@ public sealed class BackgrounderProtocolTests : IDisposable
         await client.GetAsync(location);
         await client.GetAsync(location);
 
-        Assert.Equal(1, _app.Store.Count);
+        Assert.Single(await _app.Store.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("Sec-Purpose", "prefetch")]
+    [InlineData("Sec-Purpose", "prefetch;prerender")]
+    [InlineData("Purpose", "prefetch")]
+    public async Task A_link_prefetch_starts_nothing_and_gets_403(string header, string value)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, TestEndpoints.StartJob);
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        var response = await _app.CreatePlainClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(await _app.Store.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("//evil.example/x")]
+    [InlineData("/\\evil.example/x")]
+    public async Task A_path_that_would_redirect_to_another_host_is_400_and_starts_nothing(string path)
+    {
+        // Any endpoint may use WithBackgrounder; a catch-all one is where such a path can arrive.
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddBackgrounder(builder.Configuration);
+        await using var app = builder.Build();
+        app.MapGet("/{**rest}", async (BackgroundJobs jobs) => await jobs.StartAsync((_, _) => Task.CompletedTask)).WithBackgrounder();
+        await app.StartAsync();
+
+        var response = await app.GetTestClient().GetAsync(new Uri("http://localhost" + path));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.Contains("Location"));
+        Assert.Empty(await app.Services.GetRequiredService<IJobStore>().ListAsync());
     }
 
     public static JobId IdOf(Uri? location)

@@ -58,12 +58,8 @@ public sealed class EventStream : IDisposable
             return null;
         }
 
-        if (lines.All(line => line.StartsWith(':')))
-        {
-            return new ServerSentEvent(null, "comment", string.Join('\n', lines.Select(line => line[1..].TrimStart())));
-        }
-
         string? id = null;
+        long? retry = null;
         var type = "message";
         var data = new List<string>();
         foreach (var line in lines)
@@ -82,10 +78,13 @@ public sealed class EventStream : IDisposable
                 case "data":
                     data.Add(value);
                     break;
+                case "retry":
+                    retry = long.Parse(value);
+                    break;
             }
         }
 
-        return new ServerSentEvent(id, type, string.Join('\n', data));
+        return new ServerSentEvent(id, type, string.Join('\n', data), retry);
     }
 
     /// <summary>Reads up to and including the first event of <paramref name="type"/>.</summary>

@@ -13,9 +13,9 @@ public sealed class ExampleJobTests : IDisposable
     {
         var client = _app.CreatePlainClient();
         var location = (await client.GetAsync("/example")).Headers.Location;
-        var job = _app.GetJob(BackgrounderProtocolTests.IdOf(location));
+        var id = BackgrounderProtocolTests.IdOf(location);
 
-        await _app.Time.AdvanceUntilAsync(job.Finished, TimeSpan.FromSeconds(1));
+        await _app.Time.RunUntilAsync(_app.Store.WaitUntilFinishedAsync(id), TimeSpan.FromSeconds(1));
 
         var expected = new[] { "Example job started." }
             .Concat(Enumerable.Range(1, ExampleJob.Steps).Select(step => $"Step {step} of {ExampleJob.Steps} done."));

@@ -13,76 +13,78 @@ public sealed class JobCancelTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task Canceling_a_running_job_fires_its_token_at_once_and_it_ends_Canceled()
+    public async Task Canceling_a_running_job_fires_its_token_and_it_ends_Canceled()
     {
         var script = new ScriptedJob();
-        var job = _app.GetJob(_app.Jobs.Start(script.RunAsync));
+        var id = await _app.StartAsync(script.RunAsync);
         var token = await script.Started;
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(fired.SetResult);
 
-        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{job.Id}/cancel", null);
+        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{id}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.True(token.IsCancellationRequested);
-        Assert.Equal($"/jobs/{job.Id}", response.Headers.Location!.OriginalString);
+        Assert.Equal($"/jobs/{id}", response.Headers.Location!.OriginalString);
         Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cancelRequested").GetBoolean());
-        await job.WaitUntilFinishedAsync();
-        Assert.Equal(JobState.Canceled, job.Status.State);
-        Assert.Equal(Job.CanceledLine, job.Output.Read().Lines[^1]);
+        await fired.Task.WaitAsync(JobWaiting.Timeout);
+        var status = await _app.Store.WaitUntilFinishedAsync(id);
+        Assert.Equal(JobState.Canceled, status.State);
+        Assert.Equal(IJobStore.CanceledLine, (await _app.Store.LinesAsync(id))[^1]);
     }
 
     [Fact]
     public async Task A_queued_job_is_Canceled_at_once_and_never_runs()
     {
         var busy = new ScriptedJob();
-        var busyJob = _app.GetJob(_app.Jobs.Start(busy.RunAsync));
+        var busyId = await _app.StartAsync(busy.RunAsync);
         await busy.Started;
         var queued = new ScriptedJob();
-        var queuedJob = _app.GetJob(_app.Jobs.Start(queued.RunAsync));
+        var queuedId = await _app.StartAsync(queued.RunAsync);
 
-        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{queuedJob.Id}/cancel", null);
+        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{queuedId}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(JobState.Canceled, queuedJob.Status.State);
-        Assert.True(queuedJob.Finished.IsCompleted);
-        Assert.Equal([Job.CanceledLine], queuedJob.Output.Read().Lines);
+        var status = await _app.Store.StatusAsync(queuedId);
+        Assert.Equal(JobState.Canceled, status.State);
+        Assert.Equal([IJobStore.CanceledLine], await _app.Store.LinesAsync(queuedId));
 
         // One worker takes jobs in order: once a later job has run, the canceled one has been passed over.
         busy.Finish();
-        var later = _app.GetJob(_app.Jobs.Start((_, _) => Task.CompletedTask));
-        await later.WaitUntilFinishedAsync();
+        var later = await _app.StartAsync((_, _) => Task.CompletedTask);
+        await _app.Store.WaitUntilFinishedAsync(later);
         Assert.False(queued.Started.IsCompleted);
-        Assert.Null(queuedJob.Status.StartedAt);
-        Assert.Equal(JobState.Succeeded, busyJob.Status.State);
+        Assert.Null((await _app.Store.StatusAsync(queuedId)).StartedAt);
+        Assert.Equal(JobState.Succeeded, (await _app.Store.StatusAsync(busyId)).State);
     }
 
     [Fact]
     public async Task Canceling_twice_is_accepted_twice_and_the_job_ends_once()
     {
         var script = new ScriptedJob();
-        var job = _app.GetJob(_app.Jobs.Start(script.RunAsync));
+        var id = await _app.StartAsync(script.RunAsync);
         await script.Started;
         var client = _app.CreatePlainClient();
 
-        var first = await client.PostAsync($"/jobs/{job.Id}/cancel", null);
-        var second = await client.PostAsync($"/jobs/{job.Id}/cancel", null);
-        await job.WaitUntilFinishedAsync();
+        var first = await client.PostAsync($"/jobs/{id}/cancel", null);
+        var second = await client.PostAsync($"/jobs/{id}/cancel", null);
+        await _app.Store.WaitUntilFinishedAsync(id);
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.True(second.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict);
-        Assert.Single(job.Output.Read().Lines, line => line == Job.CanceledLine);
+        Assert.Single(await _app.Store.LinesAsync(id), line => line == IJobStore.CanceledLine);
     }
 
     [Fact]
     public async Task Canceling_a_finished_job_is_409()
     {
-        var job = _app.GetJob(_app.Jobs.Start((_, _) => Task.CompletedTask));
-        await job.WaitUntilFinishedAsync();
+        var id = await _app.StartAsync((_, _) => Task.CompletedTask);
+        await _app.Store.WaitUntilFinishedAsync(id);
 
-        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{job.Id}/cancel", null);
+        var response = await _app.CreatePlainClient().PostAsync($"/jobs/{id}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("Succeeded", await response.Content.ReadAsStringAsync());
-        Assert.Equal(JobState.Succeeded, job.Status.State);
+        Assert.Equal(JobState.Succeeded, (await _app.Store.StatusAsync(id)).State);
     }
 
     [Fact]
@@ -101,13 +103,13 @@ public sealed class JobCancelTests : IDisposable
     public async Task Cancel_is_POST_only_so_a_link_or_a_prefetch_cannot_cancel()
     {
         var script = new ScriptedJob();
-        var job = _app.GetJob(_app.Jobs.Start(script.RunAsync));
+        var id = await _app.StartAsync(script.RunAsync);
         await script.Started;
 
-        var response = await _app.CreatePlainClient().GetAsync($"/jobs/{job.Id}/cancel");
+        var response = await _app.CreatePlainClient().GetAsync($"/jobs/{id}/cancel");
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.Equal(JobState.Running, job.Status.State);
+        Assert.Equal(JobState.Running, (await _app.Store.StatusAsync(id)).State);
         script.Finish();
     }
 
@@ -115,16 +117,16 @@ public sealed class JobCancelTests : IDisposable
     public async Task The_event_stream_shows_the_cancel_request_and_ends_with_Canceled()
     {
         var script = new ScriptedJob();
-        var job = _app.GetJob(_app.Jobs.Start(script.RunAsync));
+        var id = await _app.StartAsync(script.RunAsync);
         await script.Started;
         var client = _app.CreatePlainClient();
-        using var stream = await EventStream.OpenAsync(client, $"/jobs/{job.Id}/events");
+        using var stream = await EventStream.OpenAsync(client, $"/jobs/{id}/events");
         await stream.ReadThroughAsync("state");
 
-        await client.PostAsync($"/jobs/{job.Id}/cancel", null);
+        await client.PostAsync($"/jobs/{id}/cancel", null);
         var events = await stream.ReadToEndAsync();
 
-        Assert.Contains(new ServerSentEvent("0", "line", Job.CanceledLine), events);
+        Assert.Contains(new ServerSentEvent("0", "line", IJobStore.CanceledLine), events);
         var final = JsonDocument.Parse(events[^1].Data).RootElement;
         Assert.Equal("Canceled", final.GetProperty("state").GetString());
         Assert.True(final.GetProperty("cancelRequested").GetBoolean());

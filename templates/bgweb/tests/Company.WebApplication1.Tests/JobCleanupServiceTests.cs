@@ -4,78 +4,50 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Company.WebApplication1.Tests;
 
-/// <summary>The seed's threaddb only grew; JobCleanupService forgets finished jobs by age and by count.</summary>
+/// <summary>The seed's threaddb only grew; JobCleanupService makes the store forget finished jobs once they are old.</summary>
 public sealed class JobCleanupServiceTests : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-    private readonly RecordingJobStore _store = new();
-    private readonly BackgrounderAppFactory _app;
-
-    public JobCleanupServiceTests() =>
-        _app = new BackgrounderAppFactory(
-            ("Backgrounder:CleanupInterval", "00:00:30"),
-            ("Backgrounder:RetentionPeriod", "00:10:00"),
-            ("Backgrounder:MaxRetainedJobs", "3"))
-        {
-            ConfigureTestServices = services => services.Replace(ServiceDescriptor.Singleton<IJobStore>(_store)),
-        };
+    // One sweep an hour, so each step of the clock below brings at most one.
+    private readonly BackgrounderAppFactory _app = new(
+        ("Backgrounder:CleanupInterval", "01:00:00"),
+        ("Backgrounder:RetentionPeriod", "00:55:00"),
+        ("Backgrounder:MaxRetainedJobs", "1000"))
+    {
+        ConfigureTestServices = services => services.Replace(ServiceDescriptor.Singleton<IJobStore, RecordingJobStore>()),
+    };
 
     public void Dispose() => _app.Dispose();
 
+    private RecordingJobStore Store => (RecordingJobStore)_app.Store;
+
     [Fact]
-    public async Task Finished_jobs_are_removed_once_older_than_the_retention_period()
+    public async Task Each_CleanupInterval_the_jobs_finished_more_than_the_retention_period_ago_are_removed()
     {
         var old = await FinishedJobAsync();
-        _app.Time.Advance(TimeSpan.FromMinutes(5));
+        _app.Time.Advance(TimeSpan.FromMinutes(10));
         var recent = await FinishedJobAsync();
+        var running = await _app.StartAsync((_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken));
+        _app.Time.Advance(TimeSpan.FromMinutes(49));
+        Assert.NotNull(await Store.GetAsync(old));
 
-        await _app.Time.AdvanceUntilAsync(_store.WhenRemoved(old.Id), Interval);
+        // The hour is up: the sweep finds the old job finished 60 minutes ago, the recent one 50.
+        var sweep = Store.NextSweep;
+        _app.Time.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.Null(_store.Find(old.Id));
-        Assert.NotNull(_store.Find(recent.Id));
-        Assert.True(_app.Time.GetUtcNow() - old.Status.FinishedAt >= TimeSpan.FromMinutes(10));
+        Assert.Equal(1, await sweep.WaitAsync(JobWaiting.Timeout));
+        Assert.Null(await Store.GetAsync(old));
+        Assert.NotNull(await Store.GetAsync(recent));
+        Assert.NotNull(await Store.GetAsync(running));
     }
 
-    [Fact]
-    public async Task Past_MaxRetainedJobs_the_oldest_finished_jobs_go_first_and_running_ones_stay()
+    private async Task<JobId> FinishedJobAsync()
     {
-        var running = _app.GetJob(_app.Jobs.Start(JobThatRunsUntilCanceled));
-        var finished = new List<Job>();
-        for (var i = 0; i < 5; i++)
-        {
-            finished.Add(await FinishedJobAsync());
-            _app.Time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        await _app.Time.AdvanceUntilAsync(_store.WhenRemoved(finished[2].Id), TimeSpan.FromSeconds(1));
-
-        Assert.Equal(
-            new[] { running.Id, finished[3].Id, finished[4].Id }.Select(id => id.ToString()).Order(),
-            _store.List().Select(job => job.Id.ToString()).Order());
-    }
-
-    [Fact]
-    public async Task Running_jobs_are_never_removed_however_old()
-    {
-        var running = Enumerable.Range(0, 4).Select(_ => _app.GetJob(_app.Jobs.Start(JobThatRunsUntilCanceled))).ToList();
-        var finished = await FinishedJobAsync();
-
-        await _app.Time.AdvanceUntilAsync(_store.WhenRemoved(finished.Id), TimeSpan.FromHours(1));
-
-        Assert.All(running, job => Assert.NotNull(_store.Find(job.Id)));
-    }
-
-    private static Task JobThatRunsUntilCanceled(JobContext context, CancellationToken cancellationToken) =>
-        Task.Delay(Timeout.Infinite, cancellationToken);
-
-    private async Task<Job> FinishedJobAsync()
-    {
-        var job = _app.GetJob(_app.Jobs.Start((context, _) =>
+        var id = await _app.StartAsync((context, _) =>
         {
             context.WriteLine("done");
             return Task.CompletedTask;
-        }));
-        await job.WaitUntilFinishedAsync();
-        return job;
+        });
+        await _app.Store.WaitUntilFinishedAsync(id);
+        return id;
     }
 }

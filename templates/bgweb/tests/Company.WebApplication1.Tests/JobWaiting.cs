@@ -1,58 +1,38 @@
 using Company.WebApplication1.Background;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Company.WebApplication1.Tests;
 
-/// <summary>Waits on the app's own signals, with a generous timeout that only a broken app reaches.</summary>
+/// <summary>Waits on the store's own change signal, with a generous timeout that only a broken app reaches.</summary>
 public static class JobWaiting
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static Task WaitUntilFinishedAsync(this Job job) => job.Finished.WaitAsync(Timeout);
-
-    public static async Task WaitForLinesAsync(this Job job, long count)
+    public static async Task<JobStatus> WaitForAsync(this IJobStore store, JobId id, Func<JobStatus, bool> condition)
     {
-        using var cancel = new CancellationTokenSource(Timeout);
-        while (job.Output.LineCount < count)
-        {
-            await job.Output.WaitForLinesAsync(job.Output.LineCount, cancel.Token);
-        }
-    }
-
-    /// <summary>Waits on the job's change signal until its status satisfies <paramref name="condition"/>.</summary>
-    public static async Task<JobStatus> WaitForStatusAsync(this Job job, Func<JobStatus, bool> condition)
-    {
-        using var cancel = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(Timeout);
         while (true)
         {
-            var changed = job.Changed.Next();
-            if (job.Status is var status && condition(status))
+            // Taken before the read: a change between the read and the wait still wakes this loop.
+            var changed = store.NextChange(id);
+            var status = await store.StatusAsync(id);
+            if (condition(status))
             {
                 return status;
             }
 
-            await changed.WaitAsync(cancel.Token);
+            await changed.WaitAsync(timeout.Token);
         }
     }
 
-    /// <summary>
-    /// Moves the clock step by step until <paramref name="done"/> completes. A step may land before the app
-    /// has armed its next timer; a later step then fires it, so timing changes only speed, never the result.
-    /// </summary>
-    public static async Task AdvanceUntilAsync(this FakeTimeProvider time, Task done, TimeSpan step)
-    {
-        var deadline = Task.Delay(Timeout);
-        while (!done.IsCompleted)
-        {
-            if (deadline.IsCompleted)
-            {
-                throw new TimeoutException($"Still waiting after {Timeout} of moving the clock.");
-            }
+    public static Task<JobStatus> WaitUntilFinishedAsync(this IJobStore store, JobId id) =>
+        store.WaitForAsync(id, status => status.IsFinished);
 
-            time.Advance(step);
-            await Task.WhenAny(done, Task.Delay(20));
-        }
+    public static Task<JobStatus> WaitForLinesAsync(this IJobStore store, JobId id, long count) =>
+        store.WaitForAsync(id, status => status.LineCount >= count);
 
-        await done;
-    }
+    public static async Task<JobStatus> StatusAsync(this IJobStore store, JobId id) =>
+        await store.GetAsync(id) ?? throw new InvalidOperationException($"No job {id}.");
+
+    public static async Task<IReadOnlyList<string>> LinesAsync(this IJobStore store, JobId id) =>
+        (await store.ReadLinesAsync(id, 0)).Lines;
 }

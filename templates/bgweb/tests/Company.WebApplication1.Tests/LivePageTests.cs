@@ -19,8 +19,8 @@ public sealed partial class LivePageTests : IDisposable
     {
         var client = _app.CreatePlainClient();
         var location = (await client.GetAsync(TestEndpoints.StartJob)).Headers.Location!;
-        var job = _app.GetJob(BackgrounderProtocolTests.IdOf(location));
-        var lines = job.Output.Read().Lines;
+        var id = BackgrounderProtocolTests.IdOf(location);
+        var lines = await _app.Store.LinesAsync(id);
 
         var response = await GetPageAsync(location.OriginalString);
         var html = await response.Content.ReadAsStringAsync();
@@ -29,10 +29,12 @@ public sealed partial class LivePageTests : IDisposable
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType!.ToString());
         Assert.Equal("1", Assert.Single(response.Headers.GetValues("Refresh")));
         Assert.Contains("Accept", response.Headers.Vary);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Contains($"<pre id=\"output\"><span>{lines[0]}\n</span>", html);
-        Assert.Contains($"data-events=\"/jobs/{job.Id}/events?lastEventId={lines.Count - 1}\"", html);
-        Assert.Contains($"<form id=\"cancel\" method=\"post\" action=\"/jobs/{job.Id}/cancel\">", html);
+        Assert.Contains($"data-events=\"/jobs/{id}/events?lastEventId={lines.Count - 1}\"", html);
+        Assert.Contains($"<form id=\"cancel\" method=\"post\" action=\"/jobs/{id}/cancel\">", html);
         Assert.Contains("<progress id=\"progress\"", html);
     }
 
@@ -62,43 +64,43 @@ public sealed partial class LivePageTests : IDisposable
     {
         var client = _app.CreatePlainClient();
         var location = (await client.GetAsync(TestEndpoints.StartJob)).Headers.Location!;
-        var job = _app.GetJob(BackgrounderProtocolTests.IdOf(location));
-        await _app.Time.AdvanceUntilAsync(job.Finished, TimeSpan.FromSeconds(1));
+        var id = BackgrounderProtocolTests.IdOf(location);
+        await _app.Time.RunUntilAsync(_app.Store.WaitUntilFinishedAsync(id), TimeSpan.FromSeconds(1));
 
         var response = await GetPageAsync(location.OriginalString);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.False(response.Headers.Contains("Refresh"));
         Assert.Contains("data-finished=\"true\"", html);
-        Assert.Contains("<span id=\"state\" data-state=\"Succeeded\">Succeeded</span>", html);
+        Assert.Contains("<span id=\"state\" class=\"state\" data-state=\"Succeeded\">Succeeded</span>", html);
         Assert.Matches("<form id=\"cancel\"[^>]* hidden>", html);
     }
 
     [Fact]
     public async Task Job_output_and_errors_are_encoded_so_markup_in_them_is_shown_as_text()
     {
-        var job = _app.GetJob(_app.Jobs.Start((context, _) =>
+        var id = await _app.StartAsync((context, _) =>
         {
             context.WriteLine("<script>alert(1)</script>");
             throw new InvalidOperationException("<img src=x onerror=alert(2)>");
-        }));
-        await job.WaitUntilFinishedAsync();
+        });
+        await _app.Store.WaitUntilFinishedAsync(id);
 
-        var html = await (await GetPageAsync($"{TestEndpoints.StartJob}?_t={job.Id}")).Content.ReadAsStringAsync();
+        var html = await (await GetPageAsync($"{TestEndpoints.StartJob}?_t={id}")).Content.ReadAsStringAsync();
 
         Assert.Contains("<span>&lt;script&gt;alert(1)&lt;/script&gt;\n</span>", html);
         Assert.DoesNotContain("<script>alert", html);
         Assert.DoesNotContain("<img", html);
         Assert.Single(ScriptElement().Matches(html));
-        Assert.Contains("<p id=\"error\">InvalidOperationException: &lt;img src=x onerror=alert(2)&gt;</p>", html);
+        Assert.Contains("<p id=\"error\" class=\"error\">InvalidOperationException: &lt;img src=x onerror=alert(2)&gt;</p>", html);
     }
 
     [Fact]
     public async Task Only_the_pages_own_script_and_style_may_run_as_its_Content_Security_Policy_hashes_them()
     {
-        var job = _app.GetJob(_app.Jobs.Start((_, _) => Task.CompletedTask));
+        var id = await _app.StartAsync((_, _) => Task.CompletedTask);
 
-        var response = await GetPageAsync($"{TestEndpoints.StartJob}?_t={job.Id}");
+        var response = await GetPageAsync($"{TestEndpoints.StartJob}?_t={id}");
         var html = await response.Content.ReadAsStringAsync();
         var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
 
@@ -106,6 +108,16 @@ public sealed partial class LivePageTests : IDisposable
         Assert.Contains($"script-src '{Hash(ScriptElement().Match(html).Groups[1].Value)}';", policy);
         Assert.Contains($"style-src '{Hash(StyleElement().Match(html).Groups[1].Value)}';", policy);
         Assert.Contains("connect-src 'self'", policy);
+    }
+
+    [Fact]
+    public void The_pages_markup_style_and_script_are_files_and_the_policy_hashes_those_very_bytes()
+    {
+        var policy = JobPage.ContentSecurityPolicy;
+
+        Assert.Contains($"script-src '{Hash(JobPage.Asset("job-page.js"))}'", policy);
+        Assert.Contains($"style-src '{Hash(JobPage.Asset("jobs.css"))}'", policy);
+        Assert.Contains("<pre id=\"output\">{{lines}}</pre>", JobPage.Asset("job-page.html"));
     }
 
     private async Task<HttpResponseMessage> GetPageAsync(string url)

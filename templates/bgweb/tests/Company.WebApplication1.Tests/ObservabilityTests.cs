@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Company.WebApplication1.Background;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.WebApplication1.Tests;
@@ -19,31 +20,42 @@ public sealed class ObservabilityTests
         listener.InstrumentPublished = (instrument, meterListener) =>
         {
             // Other tests' apps publish the same meter name in this process; only this app's factory counts.
-            if (instrument.Meter.Name == BackgrounderMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            if (instrument.Meter.Name == JobMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 meterListener.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals.AddOrUpdate(instrument.Name, value, (_, total) => instrument is ObservableGauge<long> ? value : total + value));
+        var canceledCounted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            totals.AddOrUpdate(instrument.Name, value, (_, total) => instrument is ObservableGauge<long> ? value : total + value);
+            if (instrument.Name == "backgrounder.jobs.canceled")
+            {
+                canceledCounted.TrySetResult();
+            }
+        });
         listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => totals[instrument.Name] = value);
         listener.Start();
 
         var blocker = new ScriptedJob();
-        var running = app.GetJob(app.Jobs.Start(blocker.RunAsync));
+        var running = await app.StartAsync(blocker.RunAsync);
         await blocker.Started.WaitAsync(JobWaiting.Timeout);
-        var queued = app.GetJob(app.Jobs.Start((_, _) => throw new InvalidOperationException("boom")));
-        Assert.Throws<JobQueueFullException>(() => app.Jobs.Start((_, _) => Task.CompletedTask));
+        var queued = await app.StartAsync((_, _) => throw new InvalidOperationException("boom"));
+        var refused = await Assert.ThrowsAnyAsync<BadHttpRequestException>(() => app.StartAsync((_, _) => Task.CompletedTask));
         listener.RecordObservableInstruments();
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
         Assert.Equal(1, totals["backgrounder.jobs.queued"]);
         Assert.Equal(1, totals["backgrounder.jobs.running"]);
-        Assert.Equal(2, totals["backgrounder.jobs.retained"]);
 
         blocker.Finish();
-        await running.WaitUntilFinishedAsync();
-        await queued.WaitUntilFinishedAsync();
-        var canceled = app.GetJob(app.Jobs.Start(new ScriptedJob().RunAsync));
-        canceled.TryCancel(app.Time.GetUtcNow());
-        await canceled.WaitUntilFinishedAsync();
+        await app.Store.WaitUntilFinishedAsync(running);
+        await app.Store.WaitUntilFinishedAsync(queued);
+        var canceled = await app.StartAsync(new ScriptedJob().RunAsync);
+        await app.Store.RequestCancelAsync(canceled);
+        await app.Store.WaitUntilFinishedAsync(canceled);
+
+        // Counted by the worker once the store has the final state; one worker, so the earlier jobs are counted too.
+        await canceledCounted.Task.WaitAsync(JobWaiting.Timeout);
         listener.RecordObservableInstruments();
 
         Assert.Equal(3, totals["backgrounder.jobs.started"]);
@@ -51,6 +63,7 @@ public sealed class ObservabilityTests
         Assert.Equal(1, totals["backgrounder.jobs.failed"]);
         Assert.Equal(1, totals["backgrounder.jobs.canceled"]);
         Assert.Equal(1, totals["backgrounder.jobs.rejected"]);
+        Assert.Equal(0, totals["backgrounder.jobs.queued"]);
         Assert.Equal(0, totals["backgrounder.jobs.running"]);
     }
 
@@ -62,15 +75,15 @@ public sealed class ObservabilityTests
         Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
 
         var blocker = new ScriptedJob();
-        app.Jobs.Start(blocker.RunAsync);
+        await app.StartAsync(blocker.RunAsync);
         await blocker.Started.WaitAsync(JobWaiting.Timeout);
         for (var i = 0; i < 9; i++)
         {
-            app.Jobs.Start((_, _) => Task.CompletedTask);
+            await app.StartAsync((_, _) => Task.CompletedTask);
         }
 
         Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
-        app.Jobs.Start((_, _) => Task.CompletedTask);
+        await app.StartAsync((_, _) => Task.CompletedTask);
 
         var degraded = await client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);

@@ -27,7 +27,7 @@ public sealed class ScriptedJob
 
     public void Fail(Exception exception) => Then(_ => throw exception);
 
-    public void Finish() => _steps.Writer.Complete();
+    public void Finish() => _steps.Writer.TryComplete();
 
-    private void Then(Action<JobContext> step) => Assert.True(_steps.Writer.TryWrite(step));
+    public void Then(Action<JobContext> step) => Assert.True(_steps.Writer.TryWrite(step));
 }

@@ -24,6 +24,14 @@ public sealed class SettingsValidationTests
     [InlineData("Backgrounder:CleanupInterval", "-00:00:01")]
     [InlineData("Backgrounder:RetentionPeriod", "00:00:00")]
     [InlineData("Backgrounder:RequireOwner", "maybe")]
+    [InlineData("Backgrounder:MaxOutputBytes", "0")]
+    [InlineData("Backgrounder:MaxOutputBytes", "lots")]
+    [InlineData("Backgrounder:MaxLineLength", "8")]
+    [InlineData("Backgrounder:MaxLineLength", "2000000")]
+    [InlineData("Backgrounder:MaxEventStreamsPerClient", "0")]
+    [InlineData("Backgrounder:EventStreamLifetime", "00:00:00")]
+    [InlineData("Backgrounder:StartsPerMinutePerClient", "-1")]
+    [InlineData("Backgrounder:NodeName", "")]
 #if (Samples)
     [InlineData("Backgrounder:Samples:LongRunningInterval", "00:00:00")]
 #endif

@@ -17,20 +17,20 @@ public sealed class ThreadDbViewerTests
     public async Task Lists_every_job_as_json_when_asked_for_json()
     {
         using var app = new BackgrounderAppFactory();
-        var job = app.GetJob(app.Jobs.Start((context, _) =>
+        var id = await app.StartAsync((context, _) =>
         {
             context.WriteLine("one");
             context.WriteLine("two");
             return Task.CompletedTask;
-        }));
-        await job.WaitUntilFinishedAsync();
+        });
+        await app.Store.WaitUntilFinishedAsync(id);
         var client = app.CreatePlainClient();
         client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
 
         var jobs = await client.GetFromJsonAsync<JsonElement[]>("/threaddb");
 
         var row = Assert.Single(jobs!);
-        Assert.Equal(job.Id.ToString(), row.GetProperty("id").GetString());
+        Assert.Equal(id.ToString(), row.GetProperty("id").GetString());
         Assert.Equal("Succeeded", row.GetProperty("state").GetString());
         Assert.Equal(2, row.GetProperty("lineCount").GetInt64());
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("startedAt").ValueKind);
@@ -41,7 +41,7 @@ public sealed class ThreadDbViewerTests
     public async Task The_html_table_links_each_job_to_its_output()
     {
         using var app = new BackgrounderAppFactory();
-        var id = app.Jobs.Start((_, _) => Task.CompletedTask);
+        var id = await app.StartAsync((_, _) => Task.CompletedTask);
 
         var response = await app.CreatePlainClient().GetAsync("/threaddb");
 
@@ -54,10 +54,10 @@ public sealed class ThreadDbViewerTests
     {
         using var app = new BackgrounderAppFactory();
         var script = new ScriptedJob();
-        var job = app.GetJob(app.Jobs.Start(script.RunAsync));
+        var id = await app.StartAsync(script.RunAsync);
         script.ReportProgress(0.5);
         script.WriteLine("<script>alert(1)</script>");
-        await job.WaitForLinesAsync(1);
+        await app.Store.WaitForAsync(id, status => status.LineCount == 1 && status.Progress == 0.5);
 
         var response = await app.CreatePlainClient().GetAsync("/threaddb");
         var html = await response.Content.ReadAsStringAsync();
@@ -73,12 +73,12 @@ public sealed class ThreadDbViewerTests
     public async Task The_json_rows_carry_progress_error_and_last_line()
     {
         using var app = new BackgrounderAppFactory();
-        var job = app.GetJob(app.Jobs.Start((context, _) =>
+        var id = await app.StartAsync((context, _) =>
         {
             context.ReportProgress(0.75);
             throw new InvalidOperationException("disk full");
-        }));
-        await job.WaitUntilFinishedAsync();
+        });
+        await app.Store.WaitUntilFinishedAsync(id);
         var client = app.CreatePlainClient();
         client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
 

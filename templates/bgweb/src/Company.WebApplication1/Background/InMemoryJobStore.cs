@@ -1,35 +1,261 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace Company.WebApplication1.Background;
 
-/// <summary>The registry of a single web node.</summary>
-public sealed class InMemoryJobStore : IJobStore
+/// <summary>The job records of a single node, in memory. Each job changes under its own lock; no lock spans the app.</summary>
+internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderOptions> options) : IJobStore
 {
-    private readonly ConcurrentDictionary<JobId, Job> _jobs = new();
+    private readonly ConcurrentDictionary<JobId, Entry> _jobs = new();
+    private readonly JobChangeSignals _changes = new();
 
-    // Kept here because ConcurrentDictionary.Count takes every one of its locks (up to 1024 as it grows),
-    // and every Start asks for the count.
+    // Finished jobs in the order they finished: retention forgets from the front, and never a queued or running job.
+    private readonly Lock _finishedGate = new();
+    private readonly Queue<JobId> _finished = new();
     private int _count;
+    private long _created;
 
-    public int Count => Volatile.Read(ref _count);
+    public event Action<JobId>? CancelRequested;
 
-    public void Add(Job job)
+    public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
-        if (_jobs.TryAdd(job.Id, job))
+        var entry = new Entry(job with { LineCount = 0, Dropped = 0 }, Interlocked.Increment(ref _created), options.Value);
+        MakeRoomForOne();
+        if (!_jobs.TryAdd(job.Id, entry))
         {
-            Interlocked.Increment(ref _count);
+            Interlocked.Decrement(ref _count);
+            throw new InvalidOperationException($"Job {job.Id} is recorded already.");
         }
-        else
+
+        return Task.CompletedTask;
+    }
+
+    public Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.Status : null);
+
+    public Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
         {
-            _jobs[job.Id] = job;
+            return Task.FromResult(new JobLines(from, []));
+        }
+
+        lock (entry.Gate)
+        {
+            return Task.FromResult(entry.Lines.Read(from));
         }
     }
 
-    public Job? Find(JobId id) => _jobs.GetValueOrDefault(id);
+    public Task<bool> AppendAsync(JobId id, JobLines lines, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult(false);
+        }
 
-    public IReadOnlyCollection<Job> List() => [.. _jobs.Values];
+        lock (entry.Gate)
+        {
+            if (entry.Status.IsFinished)
+            {
+                return Task.FromResult(false);
+            }
 
-    public bool Remove(JobId id)
+            entry.Lines.Append(lines);
+
+            entry.Status = entry.WithLineCounts(entry.Status);
+        }
+
+        _changes.Notify(id);
+        return Task.FromResult(true);
+    }
+
+    public Task ReportProgressAsync(JobId id, double progress, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (entry.Gate)
+        {
+            if (entry.Status.IsFinished || entry.Status.Progress == progress)
+            {
+                return Task.CompletedTask;
+            }
+
+            entry.Status = entry.Status with { Progress = progress };
+        }
+
+        _changes.Notify(id);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (entry.Gate)
+        {
+            if (entry.Status.State != JobState.Queued)
+            {
+                return Task.FromResult(false);
+            }
+
+            entry.Status = entry.Status with { State = JobState.Running, StartedAt = time.GetUtcNow() };
+        }
+
+        _changes.Notify(id);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (entry.Gate)
+        {
+            if (entry.Status.IsFinished)
+            {
+                return Task.FromResult(false);
+            }
+
+            if (finalLine is not null)
+            {
+                entry.Lines.Add(finalLine);
+            }
+
+            entry.Status = entry.WithLineCounts(entry.Status) with { State = state, FinishedAt = time.GetUtcNow(), Error = error };
+        }
+
+        Finished(id);
+        _changes.Notify(id);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        bool wasQueued;
+        lock (entry.Gate)
+        {
+            var status = entry.Status;
+            if (status.IsFinished)
+            {
+                return Task.FromResult(false);
+            }
+
+            wasQueued = status.State == JobState.Queued;
+            if (wasQueued)
+            {
+                entry.Lines.Add(IJobStore.CanceledLine);
+                entry.Status = entry.WithLineCounts(status) with
+                {
+                    State = JobState.Canceled,
+                    FinishedAt = time.GetUtcNow(),
+                    CancelRequested = true,
+                };
+            }
+            else
+            {
+                entry.Status = status with { CancelRequested = true };
+            }
+        }
+
+        if (wasQueued)
+        {
+            Finished(id);
+        }
+
+        _changes.Notify(id);
+        CancelRequested?.Invoke(id);
+        return Task.FromResult(true);
+    }
+
+    public Task NextChange(JobId id) => _changes.Next(id);
+
+    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<JobStatus> page =
+        [
+            .. _jobs.Values
+                .Where(entry => state is null || entry.Status.State == state)
+                .OrderByDescending(entry => entry.Order)
+                .Skip(skip)
+                .Take(take)
+                .Select(entry => entry.Status),
+        ];
+        return Task.FromResult(page);
+    }
+
+    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyDictionary<JobState, int> counts = _jobs.Values
+            .GroupBy(entry => entry.Status.State)
+            .ToDictionary(group => group.Key, group => group.Count());
+        return Task.FromResult(counts);
+    }
+
+    public Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var finishedBefore = time.GetUtcNow() - options.Value.RetentionPeriod;
+        var removed = 0;
+        while (TakeOldestFinished(finishedBefore) is { } id)
+        {
+            removed += Remove(id) ? 1 : 0;
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <summary>Keeps <see cref="BackgrounderOptions.MaxRetainedJobs"/> at every moment, not only at the next cleanup.</summary>
+    private void MakeRoomForOne()
+    {
+        // Counted before the job is added, so jobs started at the same moment cannot pass the limit together.
+        var count = Interlocked.Increment(ref _count);
+        while (count > options.Value.MaxRetainedJobs && TakeOldestFinished(finishedBefore: null) is { } oldest)
+        {
+            Remove(oldest);
+            count = Volatile.Read(ref _count);
+        }
+    }
+
+    private void Finished(JobId id)
+    {
+        lock (_finishedGate)
+        {
+            _finished.Enqueue(id);
+        }
+    }
+
+    private JobId? TakeOldestFinished(DateTimeOffset? finishedBefore)
+    {
+        lock (_finishedGate)
+        {
+            if (!_finished.TryPeek(out var oldest))
+            {
+                return null;
+            }
+
+            if (finishedBefore is { } cutoff && _jobs.TryGetValue(oldest, out var entry) && entry.Status.FinishedAt > cutoff)
+            {
+                return null;
+            }
+
+            return _finished.Dequeue();
+        }
+    }
+
+    private bool Remove(JobId id)
     {
         if (!_jobs.TryRemove(id, out _))
         {
@@ -37,6 +263,52 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         Interlocked.Decrement(ref _count);
+
+        // Whoever follows the job finds it gone and stops.
+        _changes.Notify(id);
         return true;
+    }
+
+    private sealed class Entry(JobStatus status, long order, BackgrounderOptions limits)
+    {
+        public readonly Lock Gate = new();
+        public readonly LineRing Lines = new(limits.MaxOutputLines, limits.MaxOutputBytes);
+
+        /// <summary>Creation order: lists stay newest first even when two jobs share a timestamp.</summary>
+        public readonly long Order = order;
+
+        // Replaced whole under Gate and read without it: a reader never sees half an update.
+        public volatile JobStatus Status = status;
+
+        public JobStatus WithLineCounts(JobStatus status) => status with { LineCount = Lines.Written, Dropped = Lines.First };
+    }
+}
+
+/// <summary>
+/// The waiters of <see cref="IJobStore.NextChange"/>, per job. Costs nothing while nobody follows a job, so a
+/// chatty job pays nothing for readers it does not have.
+/// </summary>
+internal sealed class JobChangeSignals
+{
+    private readonly ConcurrentDictionary<JobId, TaskCompletionSource> _waiters = new();
+
+    public Task Next(JobId id) =>
+        _waiters.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Notify(JobId id)
+    {
+        if (_waiters.TryRemove(id, out var waiters))
+        {
+            waiters.TrySetResult();
+        }
+    }
+
+    /// <summary>Wakes every waiter, as after a lost connection: each pulls again from where it was.</summary>
+    public void NotifyAll()
+    {
+        foreach (var id in _waiters.Keys)
+        {
+            Notify(id);
+        }
     }
 }

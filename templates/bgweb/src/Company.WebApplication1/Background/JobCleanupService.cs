@@ -3,30 +3,27 @@ using Microsoft.Extensions.Options;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// Forgets finished jobs, fixing the seed's leak (its threaddb only ever grew). Every
-/// <see cref="BackgrounderOptions.CleanupInterval"/> it removes jobs finished longer than
-/// <see cref="BackgrounderOptions.RetentionPeriod"/> ago, then the oldest finished ones while more than
-/// <see cref="BackgrounderOptions.MaxRetainedJobs"/> are kept. Queued and running jobs always stay.
+/// Forgets finished jobs, fixing the seed's leak (its threaddb only ever grew): every
+/// <see cref="BackgrounderOptions.CleanupInterval"/> the store drops the jobs finished more than
+/// <see cref="BackgrounderOptions.RetentionPeriod"/> ago. (The store keeps <see cref="BackgrounderOptions.MaxRetainedJobs"/>
+/// itself, at every start.) Queued and running jobs are never removed.
 /// </summary>
-public sealed partial class JobCleanupService(
+internal sealed partial class JobCleanupService(
     IJobStore store,
-    JobRetention retention,
+    JobMetrics metrics,
     TimeProvider time,
     IOptions<BackgrounderOptions> options,
     ILogger<JobCleanupService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Created before the first await, so the timer runs from the moment the app has started.
         using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var removed = RemoveExpiredJobs();
-                if (removed > 0)
-                {
-                    LogRemoved(removed, store.Count);
-                }
+                await SweepAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -35,9 +32,28 @@ public sealed partial class JobCleanupService(
         }
     }
 
-    /// <summary>One sweep; returns how many jobs were removed.</summary>
-    public int RemoveExpiredJobs() => retention.RemoveExpired(options.Value.MaxRetainedJobs);
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var removed = await store.RemoveExpiredAsync(stoppingToken);
+            var retained = (await store.CountAsync(stoppingToken)).Values.Sum();
+            metrics.Retained(retained);
+            if (removed > 0)
+            {
+                LogRemoved(removed, retained);
+            }
+        }
+        catch (JobsUnavailableException exception)
+        {
+            // The store cannot be reached now; the next tick tries again.
+            LogSkipped(exception.Message);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cleanup removed {Removed} finished jobs; {Retained} remain.")]
     private partial void LogRemoved(int removed, int retained);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleanup skipped: {Reason}")]
+    private partial void LogSkipped(string reason);
 }

@@ -1,73 +1,525 @@
+using System.Text;
+
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// The lines a job has written: what the seed captured from <c>print</c>, but bounded. Past
-/// <see cref="BackgrounderOptions.MaxOutputLines"/> the oldest lines are dropped and counted.
-/// Every line has a sequence number (0, 1, …) that readers resume from.
+/// One job's output on the node that runs it, on its way to the store: what the seed captured from <c>print</c>.
+/// A job never waits for the store: lines wait here and go in batches, one store call at a time, in order; while
+/// the store cannot be reached they are kept (within the output limits) and sent when it is back. Lines longer than
+/// <see cref="BackgrounderOptions.MaxLineLength"/> are cut and marked. Once closed (the job ended), the output takes
+/// nothing more: later writes go to the process's stdout (or <paramref name="stdout"/>, a test's).
 /// </summary>
-public sealed class JobOutput(int maxLines)
+internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, TimeProvider time, TextWriter? stdout = null)
 {
-    private readonly Lock _gate = new();
-    // A list with a moving start rather than a Queue: a reader resuming at line N copies only what follows N.
-    private readonly List<string> _lines = [];
-    private int _start;
-    private long _written;
+    /// <summary>Ends a line cut at <see cref="BackgrounderOptions.MaxLineLength"/>; the rest follows on the next line.</summary>
+    public const string CutMark = "…";
 
-    /// <summary>Lines written so far, dropped ones included; also the next line's sequence number.</summary>
-    public long LineCount
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private readonly LineRing _waiting = new(options.MaxOutputLines, options.MaxOutputBytes);
+    private readonly StringBuilder _partialLine = new();
+    private double? _progress;
+    private JobId? _job;
+    private bool _sending;
+    private bool _closed;
+    private TaskCompletionSource? _drained;
+
+    private TextWriter Stdout => stdout ?? ConsoleRouter.Stdout;
+
+    /// <summary>The job this output belongs to; null while a handler has not started one.</summary>
+    public JobId? Job
     {
-        get { lock (_gate) { return _written; } }
+        get { lock (_gate) { return _job; } }
     }
 
-    /// <summary>Fires on every line written; <see cref="Job"/> fires it on status changes too.</summary>
-    public ChangeSignal Changed { get; } = new();
-
+    /// <summary>A whole line (<see cref="JobContext.WriteLine"/>): one line, whatever line breaks it holds.</summary>
     public void WriteLine(string line)
     {
+        bool taken;
         lock (_gate)
         {
-            _lines.Add(line);
-            _written++;
-            if (_lines.Count - _start > maxLines)
+            taken = !_closed;
+            if (taken)
             {
-                _lines[_start++] = null!;
-                if (_start >= maxLines)
-                {
-                    // Compacting once per maxLines drops keeps writing O(1) on average.
-                    _lines.RemoveRange(0, _start);
-                    _start = 0;
-                }
+                AddCut(line);
             }
         }
 
-        // Readers pull at their own pace, so a writer never waits for them, however slow they are.
-        Changed.Notify();
-    }
-
-    /// <summary>The lines still kept whose sequence number is <paramref name="from"/> or later.</summary>
-    public OutputPage Read(long from = 0)
-    {
-        lock (_gate)
+        if (taken)
         {
-            var kept = _lines.Count - _start;
-            var first = _written - kept;
-            var skip = (int)Math.Clamp(from - first, 0, kept);
-            return new OutputPage(first, first + skip, _lines.GetRange(_start + skip, kept - skip));
+            Send(inline: true);
+        }
+        else
+        {
+            Stdout.WriteLine(line);
         }
     }
 
-    /// <summary>Completes once more than <paramref name="lineCount"/> lines have been written.</summary>
-    public async Task WaitForLinesAsync(long lineCount, CancellationToken cancellationToken)
+    /// <summary>Console text: line breaks end lines, and a partial line waits for the rest (up to the length limit).</summary>
+    public void Write(ReadOnlySpan<char> text, bool endLine = false)
     {
-        while (true)
+        bool taken;
+        lock (_gate)
         {
-            var changed = Changed.Next();
-            if (LineCount > lineCount)
+            taken = !_closed;
+            if (taken)
+            {
+                AddText(text, endLine);
+            }
+        }
+
+        if (taken)
+        {
+            // Console calls hold the console's process-wide lock: the store is called from the thread pool instead.
+            Send(inline: false);
+        }
+        else if (endLine)
+        {
+            Stdout.WriteLine(text);
+        }
+        else
+        {
+            Stdout.Write(text);
+        }
+    }
+
+    public void ReportProgress(double progress)
+    {
+        lock (_gate)
+        {
+            if (_closed)
             {
                 return;
             }
 
-            await changed.WaitAsync(cancellationToken);
+            _progress = progress;
+        }
+
+        Send(inline: true);
+    }
+
+    /// <summary>From now on the lines, those written so far first, go to the store as lines of <paramref name="id"/>.</summary>
+    public void Attach(JobId id)
+    {
+        lock (_gate)
+        {
+            _job = id;
+        }
+
+        Send(inline: true);
+    }
+
+    /// <summary>
+    /// Ends a partial line and takes nothing more. Completes when the store has every line, or at once when no job
+    /// owns the output (a handler that started none): then its lines go to stdout, where they are not lost.
+    /// </summary>
+    public Task CloseAsync()
+    {
+        JobLines? orphaned = null;
+        Task drained;
+        lock (_gate)
+        {
+            if (!_closed && _partialLine.Length > 0)
+            {
+                EndLine();
+            }
+
+            _closed = true;
+            if (_job is null)
+            {
+                orphaned = _waiting.Read(0);
+                _waiting.DiscardBefore(_waiting.Written);
+                drained = Task.CompletedTask;
+            }
+            else
+            {
+                drained = (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        foreach (var line in orphaned?.Lines ?? [])
+        {
+            Stdout.WriteLine(line);
+        }
+
+        Send(inline: true);
+        return drained;
+    }
+
+    /// <summary>Starts a send unless one is under way (it takes what came meanwhile) or no job owns the output yet.</summary>
+    private void Send(bool inline)
+    {
+        lock (_gate)
+        {
+            if (_sending || _job is null)
+            {
+                return;
+            }
+
+            if (_waiting.Written == _waiting.First && _progress is null)
+            {
+                Drained();
+                return;
+            }
+
+            _sending = true;
+        }
+
+        if (inline)
+        {
+            _ = SendAsync();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static output => _ = output.SendAsync(), this, preferLocal: false);
         }
     }
+
+    /// <summary>One store call at a time, each taking every line that waits: batches grow while the store is slow.</summary>
+    private async Task SendAsync()
+    {
+        while (true)
+        {
+            JobLines lines;
+            double? progress;
+            JobId job;
+            lock (_gate)
+            {
+                lines = _waiting.Read(_waiting.First);
+                progress = _progress;
+                job = _job!.Value;
+                if (lines.Lines.Count == 0 && progress is null)
+                {
+                    _sending = false;
+                    Drained();
+                    return;
+                }
+            }
+
+            try
+            {
+                var accepted = lines.Lines.Count == 0 || await store.AppendAsync(job, lines);
+                if (progress is { } fraction)
+                {
+                    await store.ReportProgressAsync(job, fraction);
+                }
+
+                lock (_gate)
+                {
+                    _waiting.DiscardBefore(lines.Next);
+                    if (_progress == progress)
+                    {
+                        _progress = null;
+                    }
+
+                    // Someone else finished the job (its node was taken for gone): its output is closed.
+                    _closed |= !accepted;
+                }
+
+                if (!accepted)
+                {
+                    foreach (var line in lines.Lines)
+                    {
+                        Stdout.WriteLine(line);
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // The store cannot be reached (Redis is down, say): keep every line, in order, and try again.
+                // Lines carry their numbers, so a call that did reach the store is not applied twice.
+                await Task.Delay(RetryDelay, time);
+            }
+        }
+    }
+
+    private void Drained()
+    {
+        if (_closed)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private void AddText(ReadOnlySpan<char> text, bool endLine)
+    {
+        int newline;
+        while ((newline = text.IndexOf('\n')) >= 0)
+        {
+            AppendPartial(text[..newline]);
+            EndLine();
+            text = text[(newline + 1)..];
+        }
+
+        AppendPartial(text);
+        if (endLine)
+        {
+            EndLine();
+        }
+    }
+
+    private void AppendPartial(ReadOnlySpan<char> text)
+    {
+        _partialLine.Append(text);
+
+        // Console.Write(".") a million times: shown in pieces of MaxLineLength, never buffered without limit.
+        while (_partialLine.Length > options.MaxLineLength)
+        {
+            var cut = CutLength(_partialLine.ToString(0, options.MaxLineLength));
+            _waiting.Add(_partialLine.ToString(0, cut) + CutMark);
+            _partialLine.Remove(0, cut);
+        }
+    }
+
+    private void EndLine()
+    {
+        if (_partialLine.Length > 0 && _partialLine[^1] == '\r')
+        {
+            _partialLine.Length--;
+        }
+
+        _waiting.Add(_partialLine.ToString());
+        _partialLine.Clear();
+    }
+
+    private void AddCut(string line)
+    {
+        while (line.Length > options.MaxLineLength)
+        {
+            var cut = CutLength(line);
+            _waiting.Add(line[..cut] + CutMark);
+            line = line[cut..];
+        }
+
+        _waiting.Add(line);
+    }
+
+    /// <summary>Where to cut a line that is too long: at the limit, but never between the halves of a surrogate pair.</summary>
+    private int CutLength(string line) =>
+        char.IsHighSurrogate(line[options.MaxLineLength - 1]) ? options.MaxLineLength - 1 : options.MaxLineLength;
+}
+
+/// <summary>
+/// The newest lines of one job's output within a line and a byte limit, in a ring over an array that grows as lines
+/// come. Dropped lines keep their numbers: <see cref="First"/> is the oldest kept, so readers resume from any line.
+/// </summary>
+internal sealed class LineRing(int maxLines, long maxBytes)
+{
+    private string[] _lines = [];
+    private int _head;
+    private int _count;
+    private long _bytes;
+
+    /// <summary>Lines written so far, dropped ones included: the number the next line gets.</summary>
+    public long Written { get; private set; }
+
+    /// <summary>The number of the oldest kept line: as many lines were dropped before it.</summary>
+    public long First => Written - _count;
+
+    public void Add(string line)
+    {
+        if (_count == maxLines)
+        {
+            DropOldest();
+        }
+
+        if (_count == _lines.Length)
+        {
+            Grow();
+        }
+
+        _lines[(_head + _count) % _lines.Length] = line;
+        _count++;
+        Written++;
+        _bytes += Encoding.UTF8.GetByteCount(line);
+
+        // The newest line always stays: MaxLineLength bounds it.
+        while (_bytes > maxBytes && _count > 1)
+        {
+            DropOldest();
+        }
+    }
+
+    /// <summary>
+    /// Adds lines numbered by their writer: those kept or dropped already are ignored (a retried call), and a gap
+    /// before them counts as dropped. Lines in a gap are newer than every kept line, so those go too.
+    /// </summary>
+    public void Append(JobLines lines)
+    {
+        if (lines.First > Written)
+        {
+            DiscardBefore(Written);
+            Written = lines.First;
+        }
+
+        for (var i = (int)Math.Max(0, Written - lines.First); i < lines.Lines.Count; i++)
+        {
+            Add(lines.Lines[i]);
+        }
+    }
+
+    /// <summary>The kept lines numbered <paramref name="from"/> or later.</summary>
+    public JobLines Read(long from)
+    {
+        var start = Math.Clamp(from, First, Written);
+        var lines = new string[Written - start];
+        var offset = _head + (int)(start - First);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            lines[i] = _lines[(offset + i) % _lines.Length];
+        }
+
+        return new JobLines(start, lines);
+    }
+
+    /// <summary>Lets go of the lines numbered below <paramref name="number"/>.</summary>
+    public void DiscardBefore(long number)
+    {
+        while (_count > 0 && First < number)
+        {
+            DropOldest();
+        }
+    }
+
+    private void DropOldest()
+    {
+        _bytes -= Encoding.UTF8.GetByteCount(_lines[_head]);
+        _lines[_head] = null!;
+        _head = (_head + 1) % _lines.Length;
+        _count--;
+    }
+
+    private void Grow()
+    {
+        var grown = new string[Math.Min(Math.Max(4, _lines.Length * 2), maxLines)];
+        for (var i = 0; i < _count; i++)
+        {
+            grown[i] = _lines[(_head + i) % _lines.Length];
+        }
+
+        _lines = grown;
+        _head = 0;
+    }
+}
+
+/// <summary>
+/// Where <see cref="Console"/> output of the current async flow goes: a running job's output, or the output of the
+/// job a handler is about to start, so its <c>Started at …</c> lines come first, as in the seed. The flow's timers
+/// and tasks inherit it; once disposed it sends them to stdout, and the job's output can be collected.
+/// </summary>
+internal sealed class OutputCapture : IDisposable
+{
+    private static readonly AsyncLocal<OutputCapture?> s_current = new();
+
+    private JobOutput? _output;
+    private int _claimable;
+
+    private OutputCapture(JobOutput output, bool claimable, string? owner)
+    {
+        _output = output;
+        _claimable = claimable ? 1 : 0;
+        Owner = owner;
+    }
+
+    public static OutputCapture? Current => s_current.Value;
+
+    /// <summary>Null once disposed.</summary>
+    public JobOutput? Output => Volatile.Read(ref _output);
+
+    /// <summary>The owner a job started from a handler's request is bound to.</summary>
+    public string? Owner { get; }
+
+    /// <summary>Routes Console output of this async flow, and of the tasks and timers it starts, until disposed.</summary>
+    public static OutputCapture ForJob(JobOutput output) => Begin(new OutputCapture(output, claimable: false, owner: null));
+
+    /// <summary>Captures a handler's output; the first job it starts takes it over.</summary>
+    public static OutputCapture ForHandler(JobOutput output, string? owner) => Begin(new OutputCapture(output, claimable: true, owner));
+
+    /// <summary>The handler's output for the first job it starts, once: two jobs started at once never share it.</summary>
+    public JobOutput? TryClaim() => Interlocked.Exchange(ref _claimable, 0) == 1 ? Output : null;
+
+    public void Unclaim() => Volatile.Write(ref _claimable, 1);
+
+    public void Dispose() => Volatile.Write(ref _output, null);
+
+    private static OutputCapture Begin(OutputCapture capture)
+    {
+        ConsoleRouter.Install();
+        s_current.Value = capture;
+        return capture;
+    }
+}
+
+/// <summary>
+/// The process's <see cref="Console.Out"/>: inside a job <c>Console.WriteLine</c> lands in that job's output, as
+/// <c>print</c> did in the seed; everywhere else it reaches the real stdout.
+/// </summary>
+internal sealed class ConsoleRouter(TextWriter stdout) : TextWriter
+{
+    private static ConsoleRouter? s_installed;
+
+    /// <summary>The real stdout, for what no job should receive.</summary>
+    public static TextWriter Stdout => s_installed?.RealStdout ?? Console.Out;
+
+    public TextWriter RealStdout => stdout;
+
+    public override Encoding Encoding => stdout.Encoding;
+
+    private static JobOutput? Target => OutputCapture.Current?.Output;
+
+    public static void Install()
+    {
+        if (s_installed is null && Interlocked.CompareExchange(ref s_installed, new ConsoleRouter(Console.Out), null) is null)
+        {
+            // Console wraps it in a synchronized writer, so writes from many jobs never interleave mid-line.
+            Console.SetOut(s_installed);
+        }
+    }
+
+    public override void Write(char value)
+    {
+        if (Target is { } output)
+        {
+            output.Write(new ReadOnlySpan<char>(in value));
+        }
+        else
+        {
+            stdout.Write(value);
+        }
+    }
+
+    public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+    public override void Write(string? value) => Write(value.AsSpan());
+
+    public override void Write(ReadOnlySpan<char> buffer)
+    {
+        if (Target is { } output)
+        {
+            output.Write(buffer);
+        }
+        else
+        {
+            stdout.Write(buffer);
+        }
+    }
+
+    public override void WriteLine() => WriteLine(ReadOnlySpan<char>.Empty);
+
+    public override void WriteLine(string? value) => WriteLine(value.AsSpan());
+
+    public override void WriteLine(ReadOnlySpan<char> buffer)
+    {
+        if (Target is { } output)
+        {
+            output.Write(buffer, endLine: true);
+        }
+        else
+        {
+            stdout.WriteLine(buffer);
+        }
+    }
+
+    public override void Flush() => stdout.Flush();
 }

@@ -1,17 +1,100 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// A job's state, times, progress and error, replaced as a whole so a reader never sees half an update.
-/// Serialized as is into the live page's <c>state</c> events.
+/// A job's public name: 128 random bits as 22 URL-safe characters. The seed used thread ids, which are small,
+/// reused and guessable; these are none of that.
+/// </summary>
+[JsonConverter(typeof(JobIdJsonConverter))]
+public readonly record struct JobId
+{
+    public const int TextLength = 22;
+
+    // 22 characters carry 132 bits; the last one's 4 spare bits are zero, so it is one of these four.
+    private const string LastCharacters = "AQgw";
+    private static readonly SearchValues<char> s_alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    private readonly string? _text;
+
+    private JobId(string text) => _text = text;
+
+    public static JobId New()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        return new JobId(Base64Url.EncodeToString(random));
+    }
+
+    /// <summary>Accepts only the exact form <see cref="New"/> produces, so one job has one spelling.</summary>
+    public static bool TryParse(string? text, out JobId id)
+    {
+        var valid = text is { Length: TextLength }
+            && !text.AsSpan().ContainsAnyExcept(s_alphabet)
+            && LastCharacters.Contains(text[^1]);
+        id = valid ? new JobId(text!) : default;
+        return valid;
+    }
+
+    public override string ToString() => _text ?? string.Empty;
+}
+
+/// <summary>Where a job is in its life. The seed had none: a thread was either in threaddb or not.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+
+    /// <summary>Its node stopped (shut down, or stopped responding) before the job did.</summary>
+    Interrupted,
+}
+
+/// <summary>
+/// A job's record, as the store keeps it and as clients see it: <c>GET /jobs/{id}</c> and the event stream's
+/// <c>state</c> events serialise this record. Output lines are numbered 0, 1, 2, … as they are written;
+/// <paramref name="LineCount"/> counts them all, <paramref name="Dropped"/> the oldest ones no longer kept.
 /// </summary>
 public sealed record JobStatus(
+    JobId Id,
     JobState State,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? FinishedAt = null,
     double? Progress = null,
     string? Error = null,
-    bool CancelRequested = false)
+    bool CancelRequested = false,
+    string? Node = null,
+    long LineCount = 0,
+    long Dropped = 0)
 {
+    /// <summary>Who may see the job (a hash of a user or of an owner cookie); null when anyone holding the id may. Never sent to clients.</summary>
+    [JsonIgnore]
+    public string? Owner { get; init; }
+
     public bool IsFinished => State is not (JobState.Queued or JobState.Running);
+}
+
+/// <summary>Lines of a job's output, the first of them numbered <paramref name="First"/>.</summary>
+public sealed record JobLines(long First, IReadOnlyList<string> Lines)
+{
+    /// <summary>The number of the line after these: where the next read starts.</summary>
+    public long Next => First + Lines.Count;
+}
+
+internal sealed class JobIdJsonConverter : JsonConverter<JobId>
+{
+    public override JobId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JobId.TryParse(reader.GetString(), out var id) ? id : throw new JsonException("Not a job id.");
+
+    public override void Write(Utf8JsonWriter writer, JobId value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }

@@ -11,22 +11,23 @@ public sealed record JobSummary(
     DateTimeOffset? FinishedAt,
     double? Progress,
     string? Error,
+    string? Node,
     long LineCount,
     string? LastLine)
 {
-    public static JobSummary Of(Job job)
+    public static async Task<JobSummary> OfAsync(JobStatus status, IJobStore store, CancellationToken cancellationToken)
     {
-        var status = job.Status;
-        var lastLine = job.Output.Read(job.Output.LineCount - 1).Lines.LastOrDefault();
+        var last = await store.ReadLinesAsync(status.Id, status.LineCount - 1, cancellationToken);
         return new(
-            job.Id.ToString(),
+            status.Id.ToString(),
             status.State,
             status.CreatedAt,
             status.StartedAt,
             status.FinishedAt,
             status.Progress,
             status.Error,
-            job.Output.LineCount,
-            lastLine);
+            status.Node,
+            status.LineCount,
+            last.Lines.LastOrDefault());
     }
 }

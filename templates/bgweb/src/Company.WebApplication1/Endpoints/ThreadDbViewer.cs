@@ -51,12 +51,13 @@ public static class ThreadDbViewer
         }
     }
 
-    public static IResult Handle(HttpRequest request, HttpResponse response, IJobStore store)
+    public static async Task<IResult> Handle(HttpRequest request, HttpResponse response, IJobStore store)
     {
-        var jobs = store.List()
-            .Select(JobSummary.Of)
-            .OrderByDescending(job => job.CreatedAt)
-            .ToList();
+        var jobs = new List<JobSummary>();
+        foreach (var status in await store.ListAsync(cancellationToken: request.HttpContext.RequestAborted))
+        {
+            jobs.Add(await JobSummary.OfAsync(status, store, request.HttpContext.RequestAborted));
+        }
 
         if (WantsJson(request))
         {

@@ -8,8 +8,8 @@ public static class JobsServiceCollectionExtensions
         //#if (Samples)
         services.AddOptions<SampleOptions>()
             .Bind(configuration.GetSection(SampleOptions.SectionName))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SampleOptions>, SampleOptionsValidator>();
         services.AddTransient<LongRunning>();
 
         // The threaddb viewer can be put behind a policy (Backgrounder:Viewer:Policy); add yours here.

@@ -1,4 +1,0 @@
-namespace Company.WebApplication1.Background;
-
-/// <summary>The work a job does: write output through the context, stop when the token fires.</summary>
-public delegate Task JobWork(JobContext context, CancellationToken cancellationToken);

@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Company.WebApplication1.Background;
+
+/// <summary>What only the node that runs a job has: its work, its cancellation, its output on the way to the store.</summary>
+internal sealed class JobRun(JobId id, JobWork work, JobOutput output)
+{
+    public JobId Id => id;
+
+    public JobWork Work => work;
+
+    public JobOutput Output => output;
+
+    // Never disposed: it has no timer and no parent, and a late cancel must not meet a disposed source.
+    public CancellationTokenSource Cancellation { get; } = new();
+}
+
+/// <summary>
+/// Jobs waiting for a worker on this node, at most <see cref="BackgrounderOptions.QueueCapacity"/>: a flood of
+/// requests is refused rather than queued without limit. A job canceled while it waits leaves at once, so its slot
+/// is free for the next start.
+/// </summary>
+internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<JobRun> _waiting = [];
+    private readonly Dictionary<JobId, LinkedListNode<JobRun>> _byId = [];
+    private readonly SemaphoreSlim _added = new(0);
+    private int _reserved;
+    private bool _completed;
+
+    /// <summary>Jobs waiting, and starts that hold a slot while their job is recorded.</summary>
+    public int Count
+    {
+        get { lock (_gate) { return _waiting.Count + _reserved; } }
+    }
+
+    /// <summary>Holds a slot for a job about to be recorded; false when the queue is full or the app is stopping.</summary>
+    public bool TryReserve()
+    {
+        lock (_gate)
+        {
+            if (_completed || _waiting.Count + _reserved >= options.Value.QueueCapacity)
+            {
+                return false;
+            }
+
+            _reserved++;
+            return true;
+        }
+    }
+
+    public void ReleaseReservation()
+    {
+        lock (_gate)
+        {
+            _reserved--;
+        }
+    }
+
+    /// <summary>Queues a job in its reserved slot; false when the app began to stop meanwhile.</summary>
+    public bool TryEnqueue(JobRun run)
+    {
+        lock (_gate)
+        {
+            _reserved--;
+            if (_completed)
+            {
+                return false;
+            }
+
+            _byId[run.Id] = _waiting.AddLast(run);
+        }
+
+        _added.Release();
+        return true;
+    }
+
+    /// <summary>Takes a waiting job out of the queue, freeing its slot; false when no job with that id waits here.</summary>
+    public bool TryRemove(JobId id)
+    {
+        lock (_gate)
+        {
+            if (!_byId.Remove(id, out var node))
+            {
+                return false;
+            }
+
+            _waiting.Remove(node);
+            return true;
+        }
+    }
+
+    /// <summary>The next job, waiting for one to come; null once the queue is completed.</summary>
+    public async Task<JobRun?> DequeueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // A job removed after it was added leaves one wake-up too many: the loop waits again.
+            await _added.WaitAsync(cancellationToken);
+            lock (_gate)
+            {
+                if (_waiting.First is { } first)
+                {
+                    _waiting.RemoveFirst();
+                    _byId.Remove(first.Value.Id);
+                    return first.Value;
+                }
+
+                if (_completed)
+                {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /// <summary>Refuses every later start and hands back what still waits: shutdown cancels it.</summary>
+    public IReadOnlyList<JobRun> Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            IReadOnlyList<JobRun> waiting = [.. _waiting];
+            _waiting.Clear();
+            _byId.Clear();
+            return waiting;
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="BackgrounderOptions.MaxConcurrentJobs"/> workers that take jobs from the queue and run them: the seed
+/// started a thread per request. Whatever a job does, its worker survives and the job reaches a final state.
+/// </summary>
+internal sealed partial class JobWorkerService(
+    JobQueue queue,
+    IJobStore store,
+    JobMetrics metrics,
+    TimeProvider time,
+    IHostEnvironment environment,
+    IOptions<BackgrounderOptions> options,
+    ILogger<JobWorkerService> logger) : BackgroundService
+{
+    public const string InterruptedLine = "Job interrupted: the app stopped before the job did.";
+
+    private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<JobId, JobRun> _running = new();
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Jobs that block a thread (the seed's time.sleep ported as Thread.Sleep, a synchronous SDK) must not starve
+        // requests: the pool gets a thread per worker at once instead of adding one every half second.
+        ThreadPool.GetMinThreads(out var workerThreads, out var ioThreads);
+        ThreadPool.SetMinThreads(Math.Max(workerThreads, Environment.ProcessorCount + options.Value.MaxConcurrentJobs), ioThreads);
+
+        ConsoleRouter.Install();
+        store.CancelRequested += OnCancelRequested;
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queued jobs end Canceled without running, and starts are refused from now on; running ones see their token
+    /// fire and get until the host's shutdown timeout to stop; those still running then end Interrupted.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var canceled = 0;
+        foreach (var run in queue.Complete())
+        {
+            canceled += await FinishAsync(run, JobState.Canceled, finalLine: IJobStore.CanceledLine, stoppingToken: cancellationToken) ? 1 : 0;
+        }
+
+        var running = _running.Count;
+
+        // Cancels the stopping token, which every running job's token follows, then waits for the workers or the timeout.
+        await base.StopAsync(cancellationToken);
+
+        var interrupted = 0;
+        foreach (var run in _running.Values)
+        {
+            // Closed first: whatever the job still writes goes to stdout, after the line that ends it.
+            _ = run.Output.CloseAsync();
+            interrupted += await FinishAsync(run, JobState.Interrupted, finalLine: InterruptedLine, stoppingToken: cancellationToken) ? 1 : 0;
+        }
+
+        store.CancelRequested -= OnCancelRequested;
+        if (canceled + running > 0)
+        {
+            LogShutdown(canceled, running, interrupted);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => Task.Run(() => WorkAsync(stoppingToken))));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await queue.DequeueAsync(stoppingToken) is { } run)
+            {
+                await RunAsync(run, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private void OnCancelRequested(JobId id)
+    {
+        // The store has recorded the cancel: a queued job frees its slot at once, a running one sees its token fire.
+        if (queue.TryRemove(id))
+        {
+            // The store ended it Canceled; this node only counts it.
+            metrics.Finished(JobState.Canceled);
+        }
+        else if (_running.TryGetValue(id, out var run))
+        {
+            // CancelAsync runs the job's callbacks on the thread pool, not on the thread of the request that canceled it.
+            _ = run.Cancellation.CancelAsync();
+        }
+    }
+
+    /// <summary>Runs one job to its final state. Never throws: the worker goes on to the next job whatever happens.</summary>
+    private async Task RunAsync(JobRun run, CancellationToken stoppingToken)
+    {
+        // Known before it starts, so a cancel that comes at once finds it.
+        _running[run.Id] = run;
+        try
+        {
+            // False when it was canceled while it waited: then it never runs.
+            if (await RetryAsync(() => store.TryStartAsync(run.Id), stoppingToken))
+            {
+                using var stopping = stoppingToken.Register(static run => ((JobRun)run!).Cancellation.Cancel(), run);
+                metrics.Running(1);
+                var failure = await ExecuteAsync(run);
+                metrics.Running(-1);
+
+                // Every line the job wrote reaches the store before its final state, and none after it.
+                await run.Output.CloseAsync();
+                await EndAsync(run, failure, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping before the store could be reached; StopAsync ends the job.
+        }
+        catch (Exception exception)
+        {
+            // Outside the job's own code (a store error, a logger that throws): the job ends Failed, the worker goes on.
+            var type = exception.GetType().Name;
+            await FinishAsync(run, JobState.Failed, type, $"Job failed: {type}");
+        }
+        finally
+        {
+            _running.TryRemove(run.Id, out _);
+        }
+    }
+
+    private static async Task<Exception?> ExecuteAsync(JobRun run)
+    {
+        // Set inside this call, so it stays with this job's flow; disposing it sends whatever still holds it
+        // (a timer, a forgotten task) to stdout instead of this job's output.
+        using var capture = OutputCapture.ForJob(run.Output);
+        try
+        {
+            await run.Work(new JobContext(run), run.Cancellation.Token);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+    }
+
+    private async Task EndAsync(JobRun run, Exception? failure, CancellationToken stoppingToken)
+    {
+        switch (failure)
+        {
+            case null:
+                await FinishAsync(run, JobState.Succeeded, stoppingToken: stoppingToken);
+                break;
+            case OperationCanceledException when run.Cancellation.IsCancellationRequested:
+                await FinishAsync(run, JobState.Canceled, finalLine: IJobStore.CanceledLine, stoppingToken: stoppingToken);
+                break;
+            default:
+                // The seed lost a failing thread's traceback; here it is in the output, the status and the log.
+                // Outside Development a client sees the exception's type and a reference to the log, never its message.
+                var type = failure.GetType().Name;
+                var reference = environment.IsDevelopment() ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+                var error = reference is null ? $"{type}: {MessageOf(failure)}" : $"{type} (reference {reference})";
+                await FinishAsync(run, JobState.Failed, error, $"Job failed: {error}", stoppingToken);
+                try
+                {
+                    LogJobFailed(failure, run.Id, reference ?? "none");
+                }
+                catch (Exception)
+                {
+                    // A logger that throws must not take the worker with it; the job's output and status tell it.
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Records the final state; false when the job had one already (finished elsewhere, or by shutdown). Never throws.</summary>
+    private async Task<bool> FinishAsync(JobRun run, JobState state, string? error = null, string? finalLine = null, CancellationToken stoppingToken = default)
+    {
+        try
+        {
+            if (!await RetryAsync(() => store.TryFinishAsync(run.Id, state, error, finalLine), stoppingToken))
+            {
+                return false;
+            }
+        }
+        catch (Exception)
+        {
+            // The store stayed unreachable until shutdown; a shared store marks the job Interrupted once this node is gone.
+            return false;
+        }
+
+        metrics.Finished(state);
+        return true;
+    }
+
+    /// <summary>A store that cannot be reached (Redis restarting, say) is waited for, not fatal to the job.</summary>
+    private async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (JobsUnavailableException) when (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(StoreRetryDelay, time, stoppingToken);
+            }
+        }
+    }
+
+    private static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message;
+        }
+        catch (Exception)
+        {
+            return "(its message could not be read)";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown cut jobs short: {Canceled} queued jobs canceled, {Running} running jobs asked to stop, {Interrupted} of them interrupted.")]
+    private partial void LogShutdown(int canceled, int running, int interrupted);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed (reference {Reference}).")]
+    private partial void LogJobFailed(Exception exception, JobId jobId, string reference);
+}
