@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Backgrounder.Templates.Tests.Infrastructure;
 
@@ -79,6 +80,34 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
         var list = (await pack.NewAsync(Repository.Root, "list", "bgjob")).EnsureSuccess();
 
         Assert.Contains("Background Job (Backgrounder)", list.Output);
+    }
+
+    [Fact]
+    public async Task An_sdk_outside_the_constraint_is_refused_with_the_version_it_needs()
+    {
+        // The real range admits this SDK, which proves nothing about its syntax: the same template.json with a
+        // range no SDK meets yet must be refused, so the engine reads the constraint rather than skipping it.
+        using var work = new TempDirectory("constraint");
+        var config = Directory.CreateDirectory(Path.Combine(work.Path, "bgweb", ".template.config")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Template("bgweb"), ".template.config")))
+        {
+            File.Copy(file, Path.Combine(config, Path.GetFileName(file)));
+        }
+
+        var templateJson = Path.Combine(config, "template.json");
+        var template = JsonNode.Parse(File.ReadAllText(templateJson))!;
+        var sdk = template["constraints"]!.AsObject().Single(entry => entry.Value!["type"]!.GetValue<string>() == "sdk-version").Value!;
+        sdk["args"] = "[99.0.100,)";
+        File.WriteAllText(templateJson, template.ToJsonString());
+        var hive = Path.Combine(work.Path, "hive");
+        (await DotNet.RunAsync(work.Path, "new", "install", Path.Combine(work.Path, "bgweb"), "--debug:custom-hive", hive)).EnsureSuccess();
+
+        var refused = await DotNet.RunAsync(work.Path, "new", "bgweb", "-n", "Refused", "--no-restore", "--debug:custom-hive", hive);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("constraints are not met", refused.Output);
+        Assert.Contains("[99.0.100, )", refused.Output);
+        Assert.False(Directory.Exists(Path.Combine(work.Path, "Refused")));
     }
 
     private static (int Http, int Https) Ports(Scaffold scaffold)

@@ -115,6 +115,16 @@ public sealed class TemplateConfigTests
             config.GetProperty("primaryOutputs").EnumerateArray().Select(output => output.GetProperty("path").GetString()));
     }
 
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void The_template_needs_a_dotnet_10_sdk_or_later(string template)
+    {
+        var constraints = Config(template, "template.json").GetProperty("constraints").EnumerateObject().Select(entry => entry.Value);
+
+        var sdk = Assert.Single(constraints, constraint => constraint.GetProperty("type").GetString() == "sdk-version");
+        Assert.Equal("[10.0.100,)", sdk.GetProperty("args").GetString());
+    }
+
     /// <summary>Parameters a user sets: all but those the CLI hides (the port numbers).</summary>
     private static IEnumerable<string> UserFacingSymbols(string template)
     {
