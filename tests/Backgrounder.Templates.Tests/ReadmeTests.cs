@@ -2,9 +2,20 @@ using Backgrounder.Templates.Tests.Infrastructure;
 
 namespace Backgrounder.Templates.Tests;
 
-/// <summary>README says what a newcomer types; these tests keep it true.</summary>
-public sealed class ReadmeTests
+/// <summary>
+/// README says what a newcomer types and what each option does; these tests keep it true. Its option tables list
+/// every option of the template's own ("Template options:" in --help) with the same default, and may list some that
+/// every template has (such as -n), but nothing --help does not know.
+/// </summary>
+[Collection(TemplatePackCollection.Name)]
+public sealed class ReadmeTests(TemplatePackFixture pack)
 {
+    public static TheoryData<string, string> OptionTables => new()
+    {
+        { "bgweb", "## `dotnet new bgweb` options" },
+        { "bgjob", "## `dotnet new bgjob`" },
+    };
+
     [Fact]
     public void Quick_start_has_two_commands_one_that_runs_the_sample_app_and_one_that_runs_every_test()
     {
@@ -37,4 +48,40 @@ public sealed class ReadmeTests
         Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "test.sh is not executable: git update-index --chmod=+x test.sh");
         Assert.Contains("dotnet test Backgrounder.Templates.slnx \"$@\"", File.ReadAllText(script));
     }
+
+    [Theory]
+    [MemberData(nameof(OptionTables))]
+    public async Task Every_template_option_in_help_has_a_row_with_the_same_default(string template, string heading)
+    {
+        var help = await HelpAsync(template);
+        var rows = Readme.OptionRows(Readme.Section(heading));
+
+        foreach (var option in help.Where(option => option.IsTemplateOption))
+        {
+            var row = rows.SingleOrDefault(row => row.Aliases.SetEquals(option.Aliases));
+            Assert.True(row is not null, $"README's {template} table has no row for {option} (or names it differently).");
+            Assert.True(option.Default == row.Default, $"{option}: --help says default {option.Default ?? "(none)"}, README {row.Default ?? "(prose)"}:\n{row}");
+
+            // A choice's values are what a reader needs most: each one appears in its row, in code.
+            foreach (var choice in option.Choices)
+            {
+                Assert.True(row.Line.Contains($"`{choice}`", StringComparison.Ordinal), $"{option}: README does not name the choice `{choice}`:\n{row}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(OptionTables))]
+    public async Task Every_row_of_the_option_table_is_an_option_of_help(string template, string heading)
+    {
+        var help = await HelpAsync(template);
+
+        foreach (var row in Readme.OptionRows(Readme.Section(heading)))
+        {
+            Assert.True(help.Any(option => option.Aliases.SetEquals(row.Aliases)), $"`dotnet new {template} --help` has no option {string.Join(", ", row.Aliases)}:\n{row}");
+        }
+    }
+
+    private async Task<IReadOnlyList<HelpOption>> HelpAsync(string template) =>
+        TemplateHelp.Parse((await pack.NewAsync(Repository.Root, template, "--help")).EnsureSuccess().Output);
 }

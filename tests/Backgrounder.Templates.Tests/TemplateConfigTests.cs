@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Backgrounder.Templates.Tests.Infrastructure;
 
 namespace Backgrounder.Templates.Tests;
@@ -91,14 +92,16 @@ public sealed class TemplateConfigTests
 
     [Theory]
     [MemberData(nameof(Templates))]
-    public void Every_user_facing_option_has_a_kebab_case_cli_name_and_a_description(string template)
+    public void Every_user_facing_option_has_a_kebab_case_cli_name_and_a_description_in_sentences(string template)
     {
         var cli = Config(template, "dotnetcli.host.json").GetProperty("symbolInfo");
         var symbols = Config(template, "template.json").GetProperty("symbols");
 
         foreach (var symbol in UserFacingSymbols(template))
         {
-            Assert.False(string.IsNullOrWhiteSpace(symbols.GetProperty(symbol).GetProperty("description").GetString()), $"{symbol} has no description.");
+            // --help and Visual Studio show it under the option: whole sentences read best there.
+            var description = symbols.GetProperty(symbol).GetProperty("description").GetString() ?? "";
+            Assert.True(Regex.IsMatch(description, @"^[A-Z].*\.$"), $"{template}: {symbol}'s description is not a sentence: '{description}'");
             if (symbol != "Framework")
             {
                 Assert.Matches("^[a-z]+(-[a-z]+)*$", cli.GetProperty(symbol).GetProperty("longName").GetString());
