@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Backgrounder.Templates.Tests.Infrastructure;
 
@@ -44,7 +45,8 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
     {
         var scaffold = await pack.ScaffoldAsync("bgweb", "Restored");
 
-        Assert.DoesNotContain("warning", scaffold.NewOutput, StringComparison.OrdinalIgnoreCase);
+        AssertCleanOutput(scaffold.NewOutput);
+        Assert.Contains("Restore succeeded.", scaffold.NewOutput);
         Assert.True(File.Exists(Path.Combine(scaffold.AppDirectory, "obj", "project.assets.json")), scaffold.NewOutput);
         Assert.True(File.Exists(Path.Combine(scaffold.Root, "tests", "Restored.Tests", "obj", "project.assets.json")), scaffold.NewOutput);
     }
@@ -65,7 +67,7 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
 
         var added = (await pack.NewAsync(app.AppDirectory, "bgjob", "-n", "ImportOrders")).EnsureSuccess();
 
-        Assert.DoesNotContain("warning", added.Output, StringComparison.OrdinalIgnoreCase);
+        AssertCleanOutput(added.Output);
         var job = File.ReadAllText(Path.Combine(app.AppDirectory, "Jobs", "ImportOrders.cs"));
         Assert.Contains("namespace my_shop.Jobs;", job);
         Assert.Contains("public sealed class ImportOrders", job);
@@ -79,6 +81,47 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
         var list = (await pack.NewAsync(Repository.Root, "list", "bgjob")).EnsureSuccess();
 
         Assert.Contains("Background Job (Backgrounder)", list.Output);
+    }
+
+    [Fact]
+    public async Task An_sdk_outside_the_constraint_is_refused_with_the_version_it_needs()
+    {
+        // The real range admits this SDK, which proves nothing about its syntax: the same template.json with a
+        // range no SDK meets yet must be refused, so the engine reads the constraint rather than skipping it.
+        using var work = new TempDirectory("constraint");
+        var config = Directory.CreateDirectory(Path.Combine(work.Path, "bgweb", ".template.config")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Template("bgweb"), ".template.config")))
+        {
+            File.Copy(file, Path.Combine(config, Path.GetFileName(file)));
+        }
+
+        var templateJson = Path.Combine(config, "template.json");
+        var template = JsonNode.Parse(File.ReadAllText(templateJson))!;
+        var sdk = template["constraints"]!.AsObject().Single(entry => entry.Value!["type"]!.GetValue<string>() == "sdk-version").Value!;
+        sdk["args"] = "[99.0.100,)";
+        File.WriteAllText(templateJson, template.ToJsonString());
+        var hive = Path.Combine(work.Path, "hive");
+        (await DotNet.RunAsync(work.Path, "new", "install", Path.Combine(work.Path, "bgweb"), "--debug:custom-hive", hive)).EnsureSuccess();
+
+        var refused = await DotNet.RunAsync(work.Path, "new", "bgweb", "-n", "Refused", "--no-restore", "--debug:custom-hive", hive);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("constraints are not met", refused.Output);
+        Assert.Contains("[99.0.100, )", refused.Output);
+        Assert.False(Directory.Exists(Path.Combine(work.Path, "Refused")));
+    }
+
+    /// <summary>
+    /// What `dotnet new` prints after creating: no warning or error, and none of the "manual instructions" it
+    /// prints for a post action it cannot run (the open-in-editor one, were it not conditioned off for the CLI).
+    /// </summary>
+    private static void AssertCleanOutput(string output)
+    {
+        Assert.Contains("was created successfully", output);
+        foreach (var noise in new[] { "warn", "error", "manual", "not supported", "Post action failed" })
+        {
+            Assert.DoesNotContain(noise, output, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     private static (int Http, int Https) Ports(Scaffold scaffold)

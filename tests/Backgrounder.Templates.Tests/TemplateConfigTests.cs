@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Backgrounder.Templates.Tests.Infrastructure;
 
 namespace Backgrounder.Templates.Tests;
@@ -79,7 +80,11 @@ public sealed class TemplateConfigTests
         {
             var id = action.GetProperty("id").GetString();
             expected[$"postActions/{id}/description"] = action.GetProperty("description").GetString();
-            expected[$"postActions/{id}/manualInstructions/default/text"] = action.GetProperty("manualInstructions")[0].GetProperty("text").GetString();
+            foreach (var instruction in action.GetProperty("manualInstructions").EnumerateArray())
+            {
+                var key = instruction.TryGetProperty("id", out var instructionId) ? instructionId.GetString() : "default";
+                expected[$"postActions/{id}/manualInstructions/{key}/text"] = instruction.GetProperty("text").GetString();
+            }
         }
 
         Assert.Equal(expected.OrderBy(e => e.Key), strings.OrderBy(e => e.Key));
@@ -87,14 +92,16 @@ public sealed class TemplateConfigTests
 
     [Theory]
     [MemberData(nameof(Templates))]
-    public void Every_user_facing_option_has_a_kebab_case_cli_name_and_a_description(string template)
+    public void Every_user_facing_option_has_a_kebab_case_cli_name_and_a_description_in_sentences(string template)
     {
         var cli = Config(template, "dotnetcli.host.json").GetProperty("symbolInfo");
         var symbols = Config(template, "template.json").GetProperty("symbols");
 
         foreach (var symbol in UserFacingSymbols(template))
         {
-            Assert.False(string.IsNullOrWhiteSpace(symbols.GetProperty(symbol).GetProperty("description").GetString()), $"{symbol} has no description.");
+            // --help and Visual Studio show it under the option: whole sentences read best there.
+            var description = symbols.GetProperty(symbol).GetProperty("description").GetString() ?? "";
+            Assert.True(Regex.IsMatch(description, @"^[A-Z].*\.$"), $"{template}: {symbol}'s description is not a sentence: '{description}'");
             if (symbol != "Framework")
             {
                 Assert.Matches("^[a-z]+(-[a-z]+)*$", cli.GetProperty(symbol).GetProperty("longName").GetString());
@@ -107,13 +114,68 @@ public sealed class TemplateConfigTests
     {
         var config = Config("bgweb", "template.json");
 
-        var restore = Assert.Single(config.GetProperty("postActions").EnumerateArray());
+        var restore = Assert.Single(config.GetProperty("postActions").EnumerateArray(), action => action.GetProperty("actionId").GetString() == RestoreActionId);
         Assert.Equal("restore", restore.GetProperty("id").GetString());
         Assert.Equal("(!skipRestore)", restore.GetProperty("condition").GetString());
         Assert.Equal(
             ["src/Company.WebApplication1/Company.WebApplication1.csproj", "tests/Company.WebApplication1.Tests/Company.WebApplication1.Tests.csproj"],
-            config.GetProperty("primaryOutputs").EnumerateArray().Select(output => output.GetProperty("path").GetString()));
+            PrimaryOutputs(config).Select(output => output.Path).Where(path => path.EndsWith(".csproj", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void Only_project_files_reach_the_clis_restore()
+    {
+        // The CLI's restore post action restores every primary output it is given: handed Program.cs and
+        // README.md it tries both as projects and fails (MSB4025). Files for the editor are for other hosts only.
+        foreach (var output in PrimaryOutputs(Config("bgweb", "template.json")).Where(output => !output.Path.EndsWith(".csproj", StringComparison.Ordinal)))
+        {
+            Assert.True(output.Condition == NotTheCli, $"{output.Path} would reach the CLI's restore; condition: {output.Condition}");
+        }
+    }
+
+    [Theory]
+    [InlineData("bgweb", new[] { "src/Company.WebApplication1/Program.cs", "README.md" })]
+    [InlineData("bgjob", new[] { "Jobs/BackgroundJob1.cs" })]
+    public void Hosts_other_than_the_cli_open_the_files_to_read_first_in_the_editor(string template, string[] files)
+    {
+        var config = Config(template, "template.json");
+        var symbols = config.GetProperty("symbols");
+        Assert.Equal("host:HostIdentifier", symbols.GetProperty("HostIdentifier").GetProperty("binding").GetString());
+
+        var open = Assert.Single(config.GetProperty("postActions").EnumerateArray(), action => action.GetProperty("actionId").GetString() == OpenInEditorActionId);
+        Assert.Equal(NotTheCli, open.GetProperty("condition").GetString());
+        Assert.True(open.GetProperty("continueOnError").GetBoolean());
+        // No manual instructions: a host that cannot open files has nothing for the user to do instead.
+        Assert.Empty(open.GetProperty("manualInstructions").EnumerateArray());
+
+        // The indexes count the primary outputs the host keeps: every one before them must be kept by any host
+        // that runs this action, whatever the options, or an index would point at another file.
+        var indexes = open.GetProperty("args").GetProperty("files").GetString()!.Split(';').Select(int.Parse).ToList();
+        var outputs = PrimaryOutputs(config);
+        Assert.All(outputs.Take(indexes.Max() + 1), output => Assert.True(output.Condition is null or NotTheCli, $"{output.Path} is kept only when {output.Condition}."));
+        Assert.Equal(files, indexes.Select(index => outputs[index].Path));
+    }
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void The_template_needs_a_dotnet_10_sdk_or_later(string template)
+    {
+        var constraints = Config(template, "template.json").GetProperty("constraints").EnumerateObject().Select(entry => entry.Value);
+
+        var sdk = Assert.Single(constraints, constraint => constraint.GetProperty("type").GetString() == "sdk-version");
+        Assert.Equal("[10.0.100,)", sdk.GetProperty("args").GetString());
+    }
+
+    private const string RestoreActionId = "210D431B-A78B-4D2F-B762-4ED3E3EA9025";
+    private const string OpenInEditorActionId = "84C0DA21-51C8-4541-9940-6CA19AF04EE6";
+
+    /// <summary>True in Visual Studio and every host but the dotnet CLI, whose HostIdentifier is dotnetcli.</summary>
+    private const string NotTheCli = "(HostIdentifier != \"dotnetcli\" && HostIdentifier != \"dotnetcli-preview\")";
+
+    private static IReadOnlyList<(string Path, string? Condition)> PrimaryOutputs(JsonElement config) =>
+        [.. config.GetProperty("primaryOutputs").EnumerateArray().Select(output => (
+            output.GetProperty("path").GetString()!,
+            output.TryGetProperty("condition", out var condition) ? condition.GetString() : null))];
 
     /// <summary>Parameters a user sets: all but those the CLI hides (the port numbers).</summary>
     private static IEnumerable<string> UserFacingSymbols(string template)

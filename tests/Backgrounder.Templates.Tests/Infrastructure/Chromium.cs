@@ -4,7 +4,7 @@ namespace Backgrounder.Templates.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's chromium, headless, driven by Playwright. Never a browser Playwright downloads: CI has no internet
-/// but the package registries, so .ci/run installs chromium with apt-get when /usr/bin/chromium is missing.
+/// but the package registries, so ./test.sh installs chromium with apt-get when /usr/bin/chromium is missing.
 /// </summary>
 public sealed class Chromium : IAsyncDisposable
 {
@@ -33,7 +33,7 @@ public sealed class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync()
     {
-        Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: apt-get install chromium (.ci/run does).");
+        Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: run the tests with ./test.sh, which installs it.");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
 
         var playwright = await Playwright.CreateAsync();
