@@ -154,9 +154,9 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         var program = Path.Combine(scaffold.AppDirectory, "Program.cs");
         var source = await File.ReadAllTextAsync(program);
         const string Endpoint = """
-            app.MapGet("/xss", (BackgroundJobs jobs) =>
+            app.MapGet("/xss", async (BackgroundJobs jobs) =>
             {
-                jobs.Start(async (context, cancellationToken) =>
+                await jobs.StartAsync(async (context, cancellationToken) =>
                 {
                     // Late enough that the page is following the event stream when the lines arrive.
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
