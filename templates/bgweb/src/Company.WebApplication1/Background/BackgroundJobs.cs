@@ -6,7 +6,7 @@ namespace Company.WebApplication1.Background;
 public delegate Task JobWork(JobContext context, CancellationToken cancellationToken);
 
 /// <summary>
-/// The seed's <c>@background</c>: <c>await jobs.StartAsync(work)</c> records a job, queues it on this node and
+/// web.py's <c>@background</c>, rebuilt: <c>await jobs.StartAsync(work)</c> records a job, queues it on this node and
 /// returns its id at once; a worker runs it. From a GET endpoint with <c>.WithBackgrounder()</c> the request then
 /// answers 303 to <c>?_t=&lt;id&gt;</c>, and what the handler printed first opens the job's output.
 /// </summary>

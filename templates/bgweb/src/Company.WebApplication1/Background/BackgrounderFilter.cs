@@ -10,10 +10,10 @@ using Microsoft.Extensions.Primitives;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// The seed's <c>@backgrounder</c> as an endpoint filter (<c>.WithBackgrounder()</c>). Without <c>_t</c> the handler
+/// web.py's <c>@backgrounder</c> as an endpoint filter (<c>.WithBackgrounder()</c>). Without <c>_t</c> the handler
 /// runs, and the job it starts is answered with 303 to the same URL plus <c>_t=&lt;id&gt;</c>. With <c>_t</c> the handler
-/// does not run: the job's output so far is the answer, as text with <c>Refresh: 1</c> while the job runs (the seed's
-/// F5), or, to a browser, as the live page, where the output grows without reloading.
+/// does not run: the job's output so far is the answer, as text with <c>Refresh: 1</c> while the job runs, or, to a
+/// browser, as the live page, where the output grows without reloading.
 /// </summary>
 internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, TimeProvider time, IOptions<BackgrounderOptions> options) : IEndpointFilter
 {
@@ -54,7 +54,7 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, Time
             return PlainText(StatusCodes.Status400BadRequest, "The path must not start with two slashes.");
         }
 
-        // What the handler prints before it starts its job opens that job's output, as in the seed.
+        // What the handler prints before it starts its job opens that job's output.
         var output = new JobOutput(store, options.Value, time);
         object? handlerResult;
         try
@@ -129,7 +129,7 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, Time
         return text.ToString();
     }
 
-    /// <summary>Browsers name text/html; curl's <c>*/*</c> and clients that send no Accept keep the seed's text.</summary>
+    /// <summary>Browsers name text/html; curl's <c>*/*</c> and clients that send no Accept keep the text.</summary>
     private static bool WantsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(type =>
             type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0);

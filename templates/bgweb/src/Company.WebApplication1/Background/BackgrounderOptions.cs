@@ -18,7 +18,7 @@ public sealed class BackgrounderOptions
     private static readonly string s_defaultNodeName =
         $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
 
-    /// <summary>Jobs that run at once. The seed started one thread per request, without limit.</summary>
+    /// <summary>Jobs that run at once on this node: a thread per request would have no limit.</summary>
     [Range(1, 1024, ErrorMessage = "Backgrounder:MaxConcurrentJobs must be from 1 to 1024.")]
     public int MaxConcurrentJobs { get; set; } = 16;
 
@@ -42,7 +42,7 @@ public sealed class BackgrounderOptions
     [Range(typeof(TimeSpan), "00:00:00.001", MaxDuration, ErrorMessage = "Backgrounder:CleanupInterval must be a positive duration such as 00:00:30.")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a finished job stays readable. The seed's threaddb kept every thread forever.</summary>
+    /// <summary>How long a finished job stays readable; then <see cref="JobCleanupService"/> forgets it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", MaxDuration, ErrorMessage = "Backgrounder:RetentionPeriod must be a positive duration such as 01:00:00.")]
     public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(1);
 

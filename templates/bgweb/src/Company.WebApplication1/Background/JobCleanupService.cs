@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// Forgets finished jobs, fixing the seed's leak (its threaddb only ever grew): every
+/// Forgets finished jobs, so the store does not grow for ever: every
 /// <see cref="BackgrounderOptions.CleanupInterval"/> the store drops the jobs finished more than
 /// <see cref="BackgrounderOptions.RetentionPeriod"/> ago. (The store keeps <see cref="BackgrounderOptions.MaxRetainedJobs"/>
 /// itself, at every start.) Queued and running jobs are never removed.

@@ -7,7 +7,6 @@ namespace Company.WebApplication1.Background;
 /// <summary>
 /// Job counters and gauges on a meter named after this namespace: watch them with <c>dotnet-counters monitor -n
 /// &lt;process&gt; --counters Company.WebApplication1.Background</c>, or export them with OpenTelemetry's <c>AddMeter</c>.
-/// The seed had no way to see its threads at all.
 /// </summary>
 internal sealed class JobMetrics
 {

@@ -3,7 +3,7 @@ using System.Text;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// One job's output on the node that runs it, on its way to the store: what the seed captured from <c>print</c>.
+/// One job's output on the node that runs it, on its way to the store.
 /// A job never waits for the store: lines wait here and go in batches, one store call at a time, in order; while
 /// the store cannot be reached they are kept (within the output limits) and sent when it is back. Lines longer than
 /// <see cref="BackgrounderOptions.MaxLineLength"/> are cut and marked. Once closed (the job ended), the output takes
@@ -405,7 +405,7 @@ internal sealed class LineRing(int maxLines, long maxBytes)
 
 /// <summary>
 /// Where <see cref="Console"/> output of the current async flow goes: a running job's output, or the output of the
-/// job a handler is about to start, so its <c>Started at …</c> lines come first, as in the seed. The flow's timers
+/// job a handler is about to start, so what the handler printed comes first. The flow's timers
 /// and tasks inherit it; once disposed it sends them to stdout, and the job's output can be collected.
 /// </summary>
 internal sealed class OutputCapture : IDisposable
@@ -452,8 +452,8 @@ internal sealed class OutputCapture : IDisposable
 }
 
 /// <summary>
-/// The process's <see cref="Console.Out"/>: inside a job <c>Console.WriteLine</c> lands in that job's output, as
-/// <c>print</c> did in the seed; everywhere else it reaches the real stdout.
+/// The process's <see cref="Console.Out"/>: inside a job <c>Console.WriteLine</c> lands in that job's output;
+/// everywhere else it reaches the real stdout.
 /// </summary>
 internal sealed class ConsoleRouter(TextWriter stdout) : TextWriter
 {

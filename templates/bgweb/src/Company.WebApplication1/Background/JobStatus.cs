@@ -7,8 +7,7 @@ using System.Text.Json.Serialization;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// A job's public name: 128 random bits as 22 URL-safe characters. The seed used thread ids, which are small,
-/// reused and guessable; these are none of that.
+/// A job's public name: 128 random bits as 22 URL-safe characters, so ids are never reused and cannot be guessed.
 /// </summary>
 [JsonConverter(typeof(JobIdJsonConverter))]
 public readonly record struct JobId
@@ -44,7 +43,7 @@ public readonly record struct JobId
     public override string ToString() => _text ?? string.Empty;
 }
 
-/// <summary>Where a job is in its life. The seed had none: a thread was either in threaddb or not.</summary>
+/// <summary>Where a job is in its life.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
 public enum JobState
 {

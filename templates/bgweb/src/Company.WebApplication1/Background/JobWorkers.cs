@@ -132,8 +132,8 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
 }
 
 /// <summary>
-/// <see cref="BackgrounderOptions.MaxConcurrentJobs"/> workers that take jobs from the queue and run them: the seed
-/// started a thread per request. Whatever a job does, its worker survives and the job reaches a final state.
+/// <see cref="BackgrounderOptions.MaxConcurrentJobs"/> workers that take jobs from the queue and run them. Whatever a
+/// job does, its worker survives and the job reaches a final state.
 /// </summary>
 internal sealed partial class JobWorkerService(
     JobQueue queue,
@@ -152,8 +152,8 @@ internal sealed partial class JobWorkerService(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // Jobs that block a thread (the seed's time.sleep ported as Thread.Sleep, a synchronous SDK) must not starve
-        // requests: the pool gets a thread per worker at once instead of adding one every half second.
+        // Jobs that block a thread (Thread.Sleep, a synchronous SDK) must not starve requests: the pool gets a
+        // thread per worker at once instead of adding one every half second.
         ThreadPool.GetMinThreads(out var workerThreads, out var ioThreads);
         ThreadPool.SetMinThreads(Math.Max(workerThreads, Environment.ProcessorCount + options.Value.MaxConcurrentJobs), ioThreads);
 
@@ -290,7 +290,6 @@ internal sealed partial class JobWorkerService(
                 await FinishAsync(run, JobState.Canceled, finalLine: IJobStore.CanceledLine, stoppingToken: stoppingToken);
                 break;
             default:
-                // The seed lost a failing thread's traceback; here it is in the output, the status and the log.
                 // Outside Development a client sees the exception's type and a reference to the log, never its message.
                 var type = failure.GetType().Name;
                 var reference = environment.IsDevelopment() ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
