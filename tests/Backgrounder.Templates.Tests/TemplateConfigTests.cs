@@ -72,7 +72,13 @@ public sealed class TemplateConfigTests
 
             foreach (var choice in symbol.Value.TryGetProperty("choices", out var choices) ? choices.EnumerateArray() : default)
             {
-                expected[$"symbols/{symbol.Name}/choices/{choice.GetProperty("choice").GetString()}/description"] = choice.GetProperty("description").GetString();
+                foreach (var field in new[] { "displayName", "description" })
+                {
+                    if (choice.TryGetProperty(field, out var text))
+                    {
+                        expected[$"symbols/{symbol.Name}/choices/{choice.GetProperty("choice").GetString()}/{field}"] = text.GetString();
+                    }
+                }
             }
         }
 

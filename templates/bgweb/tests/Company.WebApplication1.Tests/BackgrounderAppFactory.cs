@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Company.WebApplication1.Tests;
 
@@ -29,6 +30,12 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
+//#if (Redis)
+
+        // The app's behaviour over HTTP is the same on either store: these tests keep jobs in memory and need no
+        // Redis. RedisJobStoreTests run the store's contract against a real server.
+        builder.UseSetting("ConnectionStrings:Redis", "");
+//#endif
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -37,6 +44,11 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+//#if (Redis)
+
+            // In memory in every environment: the Redis settings are not these tests' to check (SettingsValidationTests do).
+            services.RemoveAll<IValidateOptions<RedisStoreOptions>>();
+//#endif
             ConfigureTestServices(services);
         });
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -115,9 +114,7 @@ public sealed class BackgrounderProtocolTests : IDisposable
     public async Task A_path_that_would_redirect_to_another_host_is_400_and_starts_nothing(string path)
     {
         // Any endpoint may use WithBackgrounder; a catch-all one is where such a path can arrive.
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddBackgrounder(builder.Configuration);
+        var builder = BareApp.CreateBuilder();
         await using var app = builder.Build();
         app.MapGet("/{**rest}", async (BackgroundJobs jobs) => await jobs.StartAsync((_, _) => Task.CompletedTask)).WithBackgrounder();
         await app.StartAsync();

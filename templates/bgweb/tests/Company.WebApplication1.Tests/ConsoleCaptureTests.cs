@@ -1,6 +1,5 @@
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -170,9 +169,7 @@ public sealed class ConsoleCaptureTests : IDisposable
     /// <summary>An app with one endpoint, <c>GET /start</c>, whose handler the test writes.</summary>
     private static async Task<WebApplication> BareAppAsync(Func<BackgroundJobs, Task> handler)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddBackgrounder(builder.Configuration);
+        var builder = BareApp.CreateBuilder();
         var app = builder.Build();
         app.MapGet("/start", (BackgroundJobs jobs) => handler(jobs)).WithBackgrounder();
         await app.StartAsync();

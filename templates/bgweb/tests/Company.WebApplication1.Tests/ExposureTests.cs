@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -143,9 +142,7 @@ public sealed class ExposureTests
     /// <summary>An app whose requests are signed in as the user named in a header: stands in for real authentication.</summary>
     private static async Task<WebApplication> SignedInAppAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddBackgrounder(builder.Configuration);
+        var builder = BareApp.CreateBuilder();
         builder.Services.AddAuthentication(TestUserHandler.Name).AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.Name, null);
         var app = builder.Build();
         app.UseAuthentication();

@@ -21,15 +21,27 @@ public abstract class JobStoreContract : IAsyncLifetime
         NodeName = "node-a",
     };
 
-    protected IJobStore Store { get; private set; } = null!;
+    private IJobStore? _store;
+    private string? _unavailable;
 
-    public async Task InitializeAsync() => Store = await CreateStoreAsync(Options, Time);
+    /// <summary>The store under test; a test that needs it is skipped, with the reason, when its server is not there.</summary>
+    protected IJobStore Store
+    {
+        get
+        {
+            Skip.If(_store is null, _unavailable);
+            return _store!;
+        }
+    }
+
+    public async Task InitializeAsync() => (_store, _unavailable) = await CreateStoreAsync(Options, Time);
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    protected abstract Task<IJobStore> CreateStoreAsync(BackgrounderOptions options, TimeProvider time);
+    /// <summary>The store, or null and why it cannot be tested here.</summary>
+    protected abstract Task<(IJobStore? Store, string? Unavailable)> CreateStoreAsync(BackgrounderOptions options, TimeProvider time);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_created_job_reads_back_queued_with_its_owner_and_node()
     {
         var id = await CreateAsync(owner: "user:abc");
@@ -44,7 +56,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Null(await Store.GetAsync(JobId.New()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Lines_are_numbered_from_zero_without_gaps_and_read_from_any_number()
     {
         var id = await CreateAsync();
@@ -58,7 +70,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(3, (await Store.StatusAsync(id)).LineCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Past_MaxOutputLines_the_oldest_lines_are_dropped_and_counted()
     {
         var id = await CreateAsync();
@@ -72,7 +84,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         AssertLines(6, ["6", "7"], await Store.ReadLinesAsync(id, 6));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Past_MaxOutputBytes_the_oldest_lines_are_dropped_but_the_newest_always_stays()
     {
         var id = await CreateAsync();
@@ -86,7 +98,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(4, (await Store.StatusAsync(id)).Dropped);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_append_retried_after_it_reached_the_store_is_not_applied_twice()
     {
         var id = await CreateAsync();
@@ -98,7 +110,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         AssertLines(0, ["a", "b", "c"], await Store.ReadLinesAsync(id, 0));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Lines_missing_before_an_append_count_as_dropped_with_every_older_line()
     {
         var id = await CreateAsync();
@@ -112,7 +124,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         AssertLines(4, ["e", "f"], await Store.ReadLinesAsync(id, 0));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Start_takes_a_queued_job_to_Running_once()
     {
         var id = await CreateAsync();
@@ -126,7 +138,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(Time.GetUtcNow(), status.StartedAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_final_line_and_the_final_state_are_one_step_that_cannot_be_taken_twice()
     {
         var id = await StartedAsync();
@@ -144,7 +156,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(["working", "Job failed: IOException: disk full"], (await Store.ReadLinesAsync(id, 0)).Lines);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task After_the_final_state_the_output_is_closed()
     {
         var id = await StartedAsync();
@@ -158,7 +170,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Null(status.Progress);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_queued_job_canceled_ends_Canceled_at_once_tells_its_node_and_can_no_longer_start()
     {
         var id = await CreateAsync();
@@ -176,7 +188,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.False(await Store.RequestCancelAsync(id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_running_job_canceled_is_marked_and_its_node_told_while_it_runs_on()
     {
         var id = await StartedAsync();
@@ -193,7 +205,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.False(await Store.RequestCancelAsync(JobId.New()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Progress_is_kept_until_the_job_finishes()
     {
         var id = await StartedAsync();
@@ -206,7 +218,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(0.25, (await Store.StatusAsync(id)).Progress);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_change_wakes_whoever_took_the_next_change_before_it_even_if_it_waits_after()
     {
         var id = await CreateAsync();
@@ -233,7 +245,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         await beforeFinish.WaitAsync(JobWaiting.Timeout);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Finished_jobs_older_than_the_retention_period_are_removed_and_queued_or_running_ones_never()
     {
         var queued = await CreateAsync();
@@ -251,7 +263,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.NotNull(await Store.GetAsync(running));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task At_MaxRetainedJobs_a_new_job_makes_room_by_removing_the_oldest_finished_ones()
     {
         var first = await FinishedAsync();
@@ -271,7 +283,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(4, (await Store.CountAsync()).Values.Sum());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Queued_and_running_jobs_are_kept_past_MaxRetainedJobs_rather_than_lost()
     {
         var jobs = new List<JobId> { await StartedAsync(), await StartedAsync(), await CreateAsync(), await CreateAsync(), await CreateAsync() };
@@ -282,7 +294,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Removing_a_job_wakes_its_followers_who_then_find_it_gone()
     {
         var id = await FinishedAsync();
@@ -295,7 +307,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Null(await Store.GetAsync(id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_list_is_newest_first_filtered_by_state_in_pages_and_counted_per_state()
     {
         var older = await FinishedAsync();
@@ -358,6 +370,6 @@ public abstract class JobStoreContract : IAsyncLifetime
 /// <summary>The contract against the in-memory store, the default of every app.</summary>
 public sealed class InMemoryJobStoreTests : JobStoreContract
 {
-    protected override Task<IJobStore> CreateStoreAsync(BackgrounderOptions options, TimeProvider time) =>
-        Task.FromResult<IJobStore>(new InMemoryJobStore(time, Microsoft.Extensions.Options.Options.Create(options)));
+    protected override Task<(IJobStore? Store, string? Unavailable)> CreateStoreAsync(BackgrounderOptions options, TimeProvider time) =>
+        Task.FromResult<(IJobStore?, string?)>((new InMemoryJobStore(time, Microsoft.Extensions.Options.Options.Create(options)), null));
 }

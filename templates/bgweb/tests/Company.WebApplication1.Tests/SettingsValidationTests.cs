@@ -1,7 +1,9 @@
 using Company.WebApplication1.Background;
 using Company.WebApplication1.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 
 namespace Company.WebApplication1.Tests;
 
@@ -35,9 +37,15 @@ public sealed class SettingsValidationTests
 #if (Samples)
     [InlineData("Backgrounder:Samples:LongRunningInterval", "00:00:00")]
 #endif
+#if (Redis)
+    [InlineData("ConnectionStrings:Redis", "redis-host:not-a-port")]
+    [InlineData("ConnectionStrings:Redis", "nosuchoption=1")]
+    [InlineData("Backgrounder:Redis:KeyPrefix", "")]
+    [InlineData("Backgrounder:Redis:NodeTimeout", "00:00:00")]
+#endif
     public async Task An_invalid_setting_fails_start_up_naming_the_setting(string setting, string value)
     {
-        using var host = BuildHost((setting, value));
+        await using var host = BuildHost((setting, value));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
 
@@ -47,16 +55,39 @@ public sealed class SettingsValidationTests
     [Fact]
     public async Task The_defaults_start()
     {
-        using var host = BuildHost();
+        await using var host = BuildHost();
 
         await host.StartAsync();
         await host.StopAsync();
     }
 
-    // The app's registrations on a host without a web server: start-up runs the same validation, deterministically.
-    private static IHost BuildHost(params (string Key, string Value)[] settings)
+#if (Redis)
+    [Fact]
+    public async Task Outside_Development_a_missing_Redis_connection_string_fails_start_up_naming_the_setting()
     {
-        var builder = Host.CreateApplicationBuilder();
+        await using var host = BuildHost("Production");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("ConnectionStrings:Redis", Messages(error));
+    }
+
+#endif
+    // The app's registrations on an app that serves nothing: start-up runs the same validation, deterministically.
+    private static WebApplication BuildHost(params (string Key, string Value)[] settings) => BuildHost("Development", settings);
+
+    private static WebApplication BuildHost(string environment, params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.UseTestServer();
+//#if (Redis)
+        if (environment == "Development")
+        {
+            // In memory, unless the test names a Redis: the settings are checked all the same.
+            builder.Configuration["ConnectionStrings:Redis"] = "";
+        }
+
+//#endif
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         builder.Services.AddBackgrounder(builder.Configuration);
         builder.Services.AddJobs(builder.Configuration);

@@ -12,8 +12,8 @@ public static class BackgrounderExtensions
     private const string EventStreamsPolicy = "backgrounder-event-streams";
 
     /// <summary>
-    /// Adds the job store (in memory), the queue and its workers, the cleanup service, metrics, the queue's health
-    /// check and the per-client limits, configured from the <c>Backgrounder</c> section.
+    /// Adds the job store, the queue and its workers, the cleanup service, metrics, the queue's health check and the
+    /// per-client limits, configured from the <c>Backgrounder</c> section.
     /// </summary>
     public static IServiceCollection AddBackgrounder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +23,9 @@ public static class BackgrounderExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+//#if (Redis)
+        services.AddRedisJobStore(configuration);
+//#endif
         services.TryAddSingleton<IJobStore, InMemoryJobStore>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobMetrics>();
