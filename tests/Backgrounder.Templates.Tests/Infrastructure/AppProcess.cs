@@ -50,8 +50,19 @@ public sealed class AppProcess : IAsyncDisposable
         return app;
     }
 
-    public HttpClient CreateClient() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient CreateClient(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>kill -9: the process stops at once, without any of its shutdown.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -64,7 +75,7 @@ public sealed class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

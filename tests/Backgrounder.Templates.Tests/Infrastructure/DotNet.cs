@@ -36,9 +36,17 @@ public static class DotNet
         return info;
     }
 
-    public static async Task<ProcessResult> RunAsync(string workingDirectory, params string[] arguments)
+    public static Task<ProcessResult> RunAsync(string workingDirectory, params string[] arguments) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<ProcessResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = StartInfo(workingDirectory, arguments);
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
         var commandLine = $"dotnet {string.Join(' ', arguments)}";
         using var process = new Process { StartInfo = info };
         var output = new StringBuilder();

@@ -10,6 +10,7 @@ public sealed class TemplatePackFixture : IAsyncLifetime
 {
     private readonly TempDirectory _work = new("pack");
     private readonly ConcurrentDictionary<string, Lazy<Task<Scaffold>>> _builtScaffolds = new();
+    private readonly Lazy<Task<RedisServer>> _redis = new(RedisServer.StartAsync);
 
     public string Hive => Path.Combine(_work.Path, "hive");
 
@@ -24,11 +25,18 @@ public sealed class TemplatePackFixture : IAsyncLifetime
         Install = (await NewAsync(_work.Path, "install", package)).EnsureSuccess();
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        if (_redis.IsValueCreated)
+        {
+            await (await _redis.Value).DisposeAsync();
+        }
+
         _work.Dispose();
-        return Task.CompletedTask;
     }
+
+    /// <summary>One redis-server for the collection, started the first time a test needs it; tests keep apart by key prefix.</summary>
+    public Task<RedisServer> RedisAsync() => _redis.Value;
 
     /// <summary>`dotnet new ARGS` against the private hive.</summary>
     public Task<ProcessResult> NewAsync(string workingDirectory, params string[] arguments) =>
