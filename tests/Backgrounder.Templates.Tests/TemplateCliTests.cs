@@ -12,6 +12,7 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
     [Theory]
     [InlineData("--tests", "Default: true")]
     [InlineData("--samples", "Default: true")]
+    [InlineData("--store", "Default: memory")]
     [InlineData("--framework", "Default: net10.0")]
     [InlineData("--no-restore", "Default: false")]
     [InlineData("--exclude-launch-settings", "Default: false")]

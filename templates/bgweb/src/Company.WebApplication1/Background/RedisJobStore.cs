@@ -59,7 +59,7 @@ internal sealed partial class RedisJobStore(
         {
             await Db.KeyDeleteAsync(_prefix + "node:" + _node);
         }
-        catch (RedisException)
+        catch (Exception exception) when (IsUnavailable(exception))
         {
             // Redis is gone too; the heartbeat expires on its own.
         }
@@ -134,7 +134,7 @@ internal sealed partial class RedisJobStore(
                 await InterruptJobsOfGoneNodesAsync();
                 await TakeMissedCancelsAsync();
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (IsUnavailable(exception))
             {
                 LogHeartbeatFailed(exception.Message);
             }
@@ -148,7 +148,7 @@ internal sealed partial class RedisJobStore(
             await Db.StringSetAsync(_prefix + "node:" + _node, time.GetUtcNow().ToString("O"), redisOptions.Value.NodeTimeout);
             await Db.SetAddAsync(_prefix + "nodes", _node);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (IsUnavailable(exception))
         {
             LogHeartbeatFailed(exception.Message);
         }
@@ -169,7 +169,7 @@ internal sealed partial class RedisJobStore(
             await subscriber.SubscribeAsync(CancelChannel, (_, id) => Notify(id, id => CancelRequested?.Invoke(id)));
             _subscribed = true;
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (IsUnavailable(exception))
         {
             LogHeartbeatFailed(exception.Message);
         }
@@ -243,11 +243,15 @@ internal sealed partial class RedisJobStore(
         {
             return await call();
         }
-        catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception exception) when (IsUnavailable(exception))
         {
             throw new JobsUnavailableException("The job store (Redis) cannot be reached; try again shortly.", exception);
         }
     }
+
+    /// <summary>Down, paused or unreachable: to be waited out, never a reason for a loop (and the host) to stop.</summary>
+    private static bool IsUnavailable(Exception exception) =>
+        exception is RedisConnectionException or TimeoutException or JobsUnavailableException;
 
     private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString(CultureInfo.InvariantCulture);
 
