@@ -92,8 +92,14 @@ public sealed class ConsoleCaptureTests : IDisposable
         var store = app.Services.GetRequiredService<IJobStore>();
         await store.WaitUntilFinishedAsync(id);
 
-        ExecutionContext.Run(leftBehind!, _ => Console.WriteLine("after the request"), null);
+        JobOutput? captured = null;
+        ExecutionContext.Run(leftBehind!, _ =>
+        {
+            captured = OutputCapture.Current?.Output;
+            Console.WriteLine("after the request");
+        }, null);
 
+        Assert.Null(captured);
         Assert.Equal(["before the job"], await store.LinesAsync(id));
     }
 
