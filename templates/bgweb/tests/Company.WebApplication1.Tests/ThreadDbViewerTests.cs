@@ -284,7 +284,7 @@ public sealed partial class ThreadDbViewerTests
         // With one worker, the running job keeps the next two queued.
         var running = new ScriptedJob();
         var runningId = await app.StartAsync(running.RunAsync);
-        await running.Started;
+        await running.Started.WaitAsync(JobWaiting.Timeout);
         var queued = await app.StartAsync(new ScriptedJob().RunAsync);
         var canceled = await app.StartAsync(new ScriptedJob().RunAsync);
         Assert.True(await app.Store.RequestCancelAsync(canceled));
