@@ -152,6 +152,12 @@ public sealed partial class ThreadDbViewerTests
         Assert.Contains("""<a href="/threaddb?state=Succeeded" rel="prev">← Newer</a>""", second);
         Assert.Contains("Page 2 of 2", second);
         Assert.DoesNotContain("rel=\"next\"", second);
+
+        // Past the last page, as after a cleanup: nothing to list, and the way back.
+        var (beyond, past) = await GetHtmlAsync(client, "/threaddb?state=Succeeded&page=9");
+        Assert.Equal(HttpStatusCode.OK, beyond.StatusCode);
+        Assert.Contains("No Succeeded jobs on this page.", past);
+        Assert.Contains("""<a href="/threaddb?state=Succeeded&amp;page=2" rel="prev">← Newer</a>""", past);
     }
 
     [Theory]

@@ -134,7 +134,9 @@ internal static class ThreadDbPage
         var older = page < pages
             ? $"""<a href="{Link(pathBase, query.WithPage(page + 1))}" rel="next">Older →</a>"""
             : "";
-        return $"{newer} <span>Page {page} of {pages}</span> {older}";
+        // Past the last page (the jobs were cleaned up meanwhile) only the way back is shown.
+        var position = page <= pages ? $"<span>Page {page} of {pages}</span>" : "";
+        return $"{newer} {position} {older}";
     }
 
     private static string Link(PathString pathBase, ThreadDbQuery query) =>
