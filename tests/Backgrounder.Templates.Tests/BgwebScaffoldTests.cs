@@ -52,7 +52,7 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
 
         Assert.Contains("\"Backgrounder\": {", scaffold.Read($"src/{name}/appsettings.json"));
         Assert.Contains("SectionName = \"Backgrounder\"", scaffold.Read($"src/{name}/Background/BackgrounderOptions.cs"));
-        Assert.Contains("MapGet(\"/threaddb\"", scaffold.Read($"src/{name}/Endpoints/ThreadDbViewer.cs"));
+        Assert.Contains("Path = \"/threaddb\"", scaffold.Read($"src/{name}/Endpoints/ThreadDbViewer.cs"));
         Assert.Contains("JobIdParameter = \"_t\"", scaffold.Read($"src/{name}/Background/BackgrounderFilter.cs"));
     }
 

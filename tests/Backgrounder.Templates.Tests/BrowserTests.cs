@@ -6,6 +6,7 @@ namespace Backgrounder.Templates.Tests;
 /// <summary>
 /// The live page in a real browser, against the scaffolded app run as a process: output appears line by line
 /// without a reload, the progress bar fills, Cancel stops a job, and job output is shown as text, never run.
+/// And /threaddb: its counts, filter, Cancel and links work, and it keeps itself current while open.
 /// </summary>
 [Collection(TemplatePackCollection.Name)]
 public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper output) : IAsyncLifetime
@@ -136,6 +137,90 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         Assert.Empty(dialogs);
     }
 
+    [Fact]
+    public async Task The_threaddb_dashboard_counts_filters_cancels_links_and_keeps_itself_current()
+    {
+        // One worker and 1.5 s a line: the first job runs about 15 s while the others wait behind it.
+        await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",
+            ("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:Samples:LongRunningInterval", "00:00:01.500"));
+        using var client = app.CreateClient();
+        var running = await StartLongRunningAsync(client);
+        var queued = await StartLongRunningAsync(client);
+        var canceled = await StartLongRunningAsync(client);
+        (await client.PostAsync($"/jobs/{canceled}/cancel", null)).EnsureSuccessStatusCode();
+        var page = await NewPageAsync(width: 1280);
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "/threaddb").ToString());
+        await ExpectCountAsync(page, "Running", "1");
+        await ExpectCountAsync(page, "Queued", "1");
+        await ExpectCountAsync(page, "Canceled", "1");
+        Assert.Equal(["Canceled", "Queued", "Running"], await page.Locator("tbody td:nth-child(2)").AllTextContentsAsync());
+
+        // Cancel is a plain form: 303 back to the page, where the job is now Canceled.
+        await Row(page, queued).Locator("button").ClickAsync();
+        await Assertions.Expect(Row(page, queued).Locator(".state")).ToHaveTextAsync("Canceled");
+        Assert.EndsWith("/threaddb", page.Url);
+        await ExpectCountAsync(page, "Canceled", "2");
+        await ExpectCountAsync(page, "Queued", "0");
+
+        // The filter; then, with no reload, the running job finishes and leaves it while the page stays on it.
+        await page.Locator(".counts a[data-state=Running]").ClickAsync();
+        Assert.EndsWith("/threaddb?state=Running", page.Url);
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(Row(page, running)).ToBeVisibleAsync();
+        var loads = navigations;
+        await Assertions.Expect(page.Locator("td.empty")).ToHaveTextAsync("No Running jobs.", new() { Timeout = Timeout });
+        await ExpectCountAsync(page, "Succeeded", "1");
+        Assert.Equal(loads, navigations);
+        Assert.EndsWith("/threaddb?state=Running", page.Url);
+
+        // A fuller table for the screenshot: one job running with some progress, two waiting.
+        var next = await StartLongRunningAsync(client);
+        await StartLongRunningAsync(client);
+        await StartLongRunningAsync(client);
+        await page.Locator(".counts a", new() { HasText = "All" }).ClickAsync();
+        await page.WaitForFunctionAsync(
+            "id => document.querySelector(`a[href='/?_t=${id}']`)?.closest('tr').querySelector('progress')?.value >= 0.2",
+            next,
+            new PageWaitForFunctionOptions { Timeout = Timeout });
+        await ExpectCountAsync(page, "Queued", "2");
+        await SaveScreenshotAsync(page, "threaddb.png");
+
+        // Without JavaScript: Cancel still works and comes back to the filter, and the page reloads itself there.
+        await using (var noScript = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false }))
+        {
+            var plain = await noScript.NewPageAsync();
+            plain.SetDefaultTimeout(Timeout);
+            await plain.GotoAsync(new Uri(app.BaseAddress, "/threaddb?state=Queued").ToString());
+            await plain.Locator("tbody tr").First.Locator("button").ClickAsync();
+            Assert.EndsWith("/threaddb?state=Queued", plain.Url);
+            await Assertions.Expect(plain.Locator("tbody tr")).ToHaveCountAsync(1);
+            var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            plain.FrameNavigated += (_, frame) => reloaded.TrySetResult();
+            await reloaded.Task.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
+            Assert.EndsWith("/threaddb?state=Queued", plain.Url);
+        }
+
+        // Each id is a link to its job's live page.
+        await Row(page, running).Locator("a").ClickAsync();
+        Assert.EndsWith($"/?_t={running}", page.Url);
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded");
+    }
+
+    private static async Task<string> StartLongRunningAsync(HttpClient client)
+    {
+        var location = (await client.GetAsync("/")).Headers.Location!.OriginalString;
+        Assert.Matches("^/\\?_t=[A-Za-z0-9_-]{22}$", location);
+        return location["/?_t=".Length..];
+    }
+
+    private static ILocator Row(IPage page, string id) => page.Locator($"tbody tr:has(a[href='/?_t={id}'])");
+
+    private static Task ExpectCountAsync(IPage page, string state, string count) =>
+        Assertions.Expect(page.Locator($".counts a[data-state={state}] b")).ToHaveTextAsync(count);
+
     private static async Task AssertShownLiterallyAsync(IPage page)
     {
         var lines = await page.Locator(Lines).AllTextContentsAsync();
@@ -174,14 +259,14 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         return scaffold;
     }
 
-    private async Task<IPage> NewPageAsync()
+    private async Task<IPage> NewPageAsync(int width = 900)
     {
-        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 900, Height = 420 } });
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = width, Height = 420 } });
         page.SetDefaultTimeout(Timeout);
         return page;
     }
 
-    /// <summary>Kept next to the test assembly as the run's artifact; docs/live-page.png in the repository is a copy.</summary>
+    /// <summary>Kept next to the test assembly as the run's artifact; docs/live-page.png and docs/threaddb.png in the repository are copies.</summary>
     private async Task SaveScreenshotAsync(IPage page, string name)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "artifacts", name);

@@ -6,6 +6,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddBackgrounder(builder.Configuration);
 builder.Services.AddJobs(builder.Configuration);
+//#if (Samples)
+builder.Services.AddThreadDbViewer();
+//#endif
 
 var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Company.WebApplication1.Background;
 
 namespace Company.WebApplication1.Endpoints;
@@ -15,6 +16,10 @@ public sealed record JobSummary(
     long LineCount,
     string? LastLine)
 {
+    /// <summary>Shown on the page (Cancel becomes "Canceling…"); not in the JSON, whose rows keep their shape.</summary>
+    [JsonIgnore]
+    public bool CancelRequested { get; init; }
+
     public static async Task<JobSummary> OfAsync(JobStatus status, IJobStore store, CancellationToken cancellationToken)
     {
         var last = await store.ReadLinesAsync(status.Id, status.LineCount - 1, cancellationToken);
@@ -28,6 +33,9 @@ public sealed record JobSummary(
             status.Error,
             status.Node,
             status.LineCount,
-            last.Lines.LastOrDefault());
+            last.Lines.LastOrDefault())
+        {
+            CancelRequested = status.CancelRequested,
+        };
     }
 }

@@ -11,9 +11,6 @@ public static class JobsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddTransient<LongRunning>();
-
-        // The threaddb viewer can be put behind a policy (Backgrounder:Viewer:Policy); add yours here.
-        services.AddAuthorization();
         //#endif
         //#if (!Samples)
         services.AddTransient<ExampleJob>();
