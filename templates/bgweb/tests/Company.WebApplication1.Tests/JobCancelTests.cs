@@ -52,7 +52,7 @@ public sealed class JobCancelTests : IDisposable
         busy.Finish();
         var later = await _app.StartAsync((_, _) => Task.CompletedTask);
         await _app.Store.WaitUntilFinishedAsync(later);
-        Assert.False(queued.Started.IsCompleted);
+        Assert.False(queued.HasStarted);
         Assert.Null((await _app.Store.StatusAsync(queuedId)).StartedAt);
         Assert.Equal(JobState.Succeeded, (await _app.Store.StatusAsync(busyId)).State);
     }

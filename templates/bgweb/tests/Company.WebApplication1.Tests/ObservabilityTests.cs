@@ -39,7 +39,7 @@ public sealed class ObservabilityTests
 
         var blocker = new ScriptedJob();
         var running = await app.StartAsync(blocker.RunAsync);
-        await blocker.Started.WaitAsync(JobWaiting.Timeout);
+        await blocker.Started;
         var queued = await app.StartAsync((_, _) => throw new InvalidOperationException("boom"));
         var refused = await Assert.ThrowsAnyAsync<BadHttpRequestException>(() => app.StartAsync((_, _) => Task.CompletedTask));
         listener.RecordObservableInstruments();
@@ -76,7 +76,7 @@ public sealed class ObservabilityTests
 
         var blocker = new ScriptedJob();
         await app.StartAsync(blocker.RunAsync);
-        await blocker.Started.WaitAsync(JobWaiting.Timeout);
+        await blocker.Started;
         for (var i = 0; i < 9; i++)
         {
             await app.StartAsync((_, _) => Task.CompletedTask);

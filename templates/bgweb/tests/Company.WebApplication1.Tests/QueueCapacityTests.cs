@@ -12,7 +12,7 @@ public sealed class QueueCapacityTests
         using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:QueueCapacity", "1"));
         var busy = new ScriptedJob();
         await app.StartAsync(busy.RunAsync);
-        await busy.Started.WaitAsync(JobWaiting.Timeout);
+        await busy.Started;
         await app.StartAsync((_, _) => Task.CompletedTask);
 
         var response = await app.CreatePlainClient().GetAsync(TestEndpoints.StartJob);
@@ -32,7 +32,7 @@ public sealed class QueueCapacityTests
         foreach (var job in busy)
         {
             await app.StartAsync(job.RunAsync);
-            await job.Started.WaitAsync(JobWaiting.Timeout);
+            await job.Started;
         }
 
         var queued = new List<JobId>();

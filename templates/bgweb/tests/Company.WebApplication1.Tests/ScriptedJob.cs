@@ -9,8 +9,10 @@ public sealed class ScriptedJob
     private readonly Channel<Action<JobContext>> _steps = Channel.CreateUnbounded<Action<JobContext>>();
     private readonly TaskCompletionSource<CancellationToken> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes with the job's token when it starts running; never, for a job that never runs.</summary>
-    public Task<CancellationToken> Started => _started.Task;
+    /// <summary>Completes with the job's token when it starts running; for a job that never runs, it times out.</summary>
+    public Task<CancellationToken> Started => _started.Task.WaitAsync(JobWaiting.Timeout);
+
+    public bool HasStarted => _started.Task.IsCompleted;
 
     public async Task RunAsync(JobContext context, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ public sealed class ShutdownTests
         var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"));
         var cooperative = new ScriptedJob();
         var running = await app.StartAsync(cooperative.RunAsync);
-        await cooperative.Started.WaitAsync(JobWaiting.Timeout);
+        await cooperative.Started;
         var queuedRan = false;
         var queued = new List<JobId>();
         for (var i = 0; i < 3; i++)
@@ -75,7 +75,7 @@ public sealed class ShutdownTests
         using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"));
         var busy = new ScriptedJob();
         await app.StartAsync(busy.RunAsync);
-        await busy.Started.WaitAsync(JobWaiting.Timeout);
+        await busy.Started;
         var client = app.CreatePlainClient();
 
         // The workers' own stop, as the host calls it first thing when it shuts down.

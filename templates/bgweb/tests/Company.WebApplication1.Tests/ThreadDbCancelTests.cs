@@ -20,7 +20,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var busy = new ScriptedJob();
         await _app.StartAsync(busy.RunAsync);
-        await busy.Started.WaitAsync(JobWaiting.Timeout);
+        await busy.Started;
         var oldestQueued = new ScriptedJob();
         var id = await _app.StartAsync(oldestQueued.RunAsync);
         for (var i = 0; i < ThreadDbViewer.PageSize; i++)
@@ -39,7 +39,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
         var status = await _app.Store.StatusAsync(id);
         Assert.Equal(JobState.Canceled, status.State);
         Assert.Equal([IJobStore.CanceledLine], await _app.Store.LinesAsync(id));
-        Assert.False(oldestQueued.Started.IsCompleted);
+        Assert.False(oldestQueued.HasStarted);
         busy.Finish();
     }
 
@@ -48,7 +48,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var script = new ScriptedJob();
         var id = await _app.StartAsync(script.RunAsync);
-        var token = await script.Started.WaitAsync(JobWaiting.Timeout);
+        var token = await script.Started;
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         token.Register(fired.SetResult);
         var client = _app.CreatePlainClient();
@@ -83,7 +83,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var script = new ScriptedJob();
         var id = await _app.StartAsync(script.RunAsync);
-        await script.Started.WaitAsync(JobWaiting.Timeout);
+        await script.Started;
         var client = _app.CreatePlainClient();
         var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
         var form = CancelForm(html, id);
@@ -102,7 +102,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var script = new ScriptedJob();
         var id = await _app.StartAsync(script.RunAsync);
-        await script.Started.WaitAsync(JobWaiting.Timeout);
+        await script.Started;
         var client = _app.CreatePlainClient();
         var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
         var form = CancelForm(html, id);
@@ -121,7 +121,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var script = new ScriptedJob();
         var id = await _app.StartAsync(script.RunAsync);
-        await script.Started.WaitAsync(JobWaiting.Timeout);
+        await script.Started;
         var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(_app.CreatePlainClient(), "/threaddb");
         var form = CancelForm(html, id);
 
@@ -143,7 +143,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     {
         var script = new ScriptedJob();
         var id = await _app.StartAsync(script.RunAsync);
-        await script.Started.WaitAsync(JobWaiting.Timeout);
+        await script.Started;
 
         var response = await _app.CreatePlainClient().GetAsync($"/threaddb/jobs/{id}/cancel");
 

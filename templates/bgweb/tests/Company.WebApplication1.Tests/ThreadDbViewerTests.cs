@@ -290,7 +290,7 @@ public sealed partial class ThreadDbViewerTests
         // With one worker, the running job keeps the next two queued.
         var running = new ScriptedJob();
         var runningId = await app.StartAsync(running.RunAsync);
-        await running.Started.WaitAsync(JobWaiting.Timeout);
+        await running.Started;
         var queued = await app.StartAsync(new ScriptedJob().RunAsync);
         var canceled = await app.StartAsync(new ScriptedJob().RunAsync);
         Assert.True(await app.Store.RequestCancelAsync(canceled));

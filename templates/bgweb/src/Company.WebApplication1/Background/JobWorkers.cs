@@ -234,8 +234,13 @@ internal sealed partial class JobWorkerService(
         _running[run.Id] = run;
         try
         {
-            // False when it was canceled while it waited: then it never runs.
-            if (await RetryAsync(() => store.TryStartAsync(run.Id), stoppingToken))
+            // False when it was canceled while it waited: then it never runs. Taken off the queue already, it is
+            // this worker's to count (OnCancelRequested counts those it takes off the queue itself).
+            if (!await RetryAsync(() => store.TryStartAsync(run.Id), stoppingToken))
+            {
+                metrics.Finished(JobState.Canceled);
+            }
+            else
             {
                 using var stopping = stoppingToken.Register(static run => ((JobRun)run!).Cancellation.Cancel(), run);
                 metrics.Running(1);
