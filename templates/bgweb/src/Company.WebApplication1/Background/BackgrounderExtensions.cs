@@ -78,8 +78,19 @@ public static class BackgrounderExtensions
     /// <c>app.MapGet("/report", handler).WithBackgrounder();</c> (and <c>app.UseRateLimiter()</c> for the start limit).
     /// </summary>
     public static TBuilder WithBackgrounder<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, BackgrounderFilter>().RequireRateLimiting(StartsPolicy);
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter<TBuilder, BackgrounderFilter>();
+        builder.Add(endpoint =>
+        {
+            // Only with a limit set: otherwise every refresh of ?_t= would go through the limiter for nothing.
+            if (endpoint.ApplicationServices.GetRequiredService<IOptions<BackgrounderOptions>>().Value.StartsPerMinutePerClient > 0)
+            {
+                endpoint.Metadata.Add(new EnableRateLimitingAttribute(StartsPolicy));
+            }
+        });
+        return builder;
+    }
 
     private static void AddLimits(RateLimiterOptions limiter)
     {
@@ -91,19 +102,16 @@ public static class BackgrounderExtensions
             return ValueTask.CompletedTask;
         };
 
-        // Starts per client and minute (Backgrounder:StartsPerMinutePerClient, off at 0); reading ?_t= is never limited.
+        // Starts per client and minute (Backgrounder:StartsPerMinutePerClient); reading ?_t= is never limited.
         limiter.AddPolicy(StartsPolicy, httpContext =>
-        {
-            var perMinute = Options(httpContext).StartsPerMinutePerClient;
-            return perMinute == 0 || httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter)
+            httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter)
                 ? RateLimitPartition.GetNoLimiter(string.Empty)
                 : RateLimitPartition.GetFixedWindowLimiter(JobAccess.ClientKey(httpContext), _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = perMinute,
+                    PermitLimit = Options(httpContext).StartsPerMinutePerClient,
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
-                });
-        });
+                }));
 
         // Open event streams per client (Backgrounder:MaxEventStreamsPerClient): each one holds a connection and a reader.
         limiter.AddPolicy(EventStreamsPolicy, httpContext =>

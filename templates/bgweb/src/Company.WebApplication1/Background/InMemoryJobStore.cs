@@ -19,7 +19,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
     public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(job with { LineCount = 0, Dropped = 0 }, Interlocked.Increment(ref _created), options.Value);
+        var entry = new Entry(job, Interlocked.Increment(ref _created), options.Value);
         MakeRoomForOne();
         if (!_jobs.TryAdd(job.Id, entry))
         {
@@ -31,7 +31,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     }
 
     public Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.Status : null);
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.Read() : null);
 
     public Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default)
     {
@@ -55,14 +55,12 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
         lock (entry.Gate)
         {
-            if (entry.Status.IsFinished)
+            if (entry.Record.IsFinished)
             {
                 return Task.FromResult(false);
             }
 
             entry.Lines.Append(lines);
-
-            entry.Status = entry.WithLineCounts(entry.Status);
         }
 
         _changes.Notify(id);
@@ -78,12 +76,12 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
         lock (entry.Gate)
         {
-            if (entry.Status.IsFinished || entry.Status.Progress == progress)
+            if (entry.Record.IsFinished || entry.Record.Progress == progress)
             {
                 return Task.CompletedTask;
             }
 
-            entry.Status = entry.Status with { Progress = progress };
+            entry.Record = entry.Record with { Progress = progress };
         }
 
         _changes.Notify(id);
@@ -99,12 +97,12 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
         lock (entry.Gate)
         {
-            if (entry.Status.State != JobState.Queued)
+            if (entry.Record.State != JobState.Queued)
             {
                 return Task.FromResult(false);
             }
 
-            entry.Status = entry.Status with { State = JobState.Running, StartedAt = time.GetUtcNow() };
+            entry.Record = entry.Record with { State = JobState.Running, StartedAt = time.GetUtcNow() };
         }
 
         _changes.Notify(id);
@@ -120,7 +118,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
         lock (entry.Gate)
         {
-            if (entry.Status.IsFinished)
+            if (entry.Record.IsFinished)
             {
                 return Task.FromResult(false);
             }
@@ -130,7 +128,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
                 entry.Lines.Add(finalLine);
             }
 
-            entry.Status = entry.WithLineCounts(entry.Status) with { State = state, FinishedAt = time.GetUtcNow(), Error = error };
+            entry.Record = entry.Record with { State = state, FinishedAt = time.GetUtcNow(), Error = error };
         }
 
         Finished(id);
@@ -148,7 +146,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         bool wasQueued;
         lock (entry.Gate)
         {
-            var status = entry.Status;
+            var status = entry.Record;
             if (status.IsFinished)
             {
                 return Task.FromResult(false);
@@ -158,7 +156,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
             if (wasQueued)
             {
                 entry.Lines.Add(IJobStore.CanceledLine);
-                entry.Status = entry.WithLineCounts(status) with
+                entry.Record = status with
                 {
                     State = JobState.Canceled,
                     FinishedAt = time.GetUtcNow(),
@@ -167,7 +165,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
             }
             else
             {
-                entry.Status = status with { CancelRequested = true };
+                entry.Record = status with { CancelRequested = true };
             }
         }
 
@@ -188,11 +186,11 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         IReadOnlyList<JobStatus> page =
         [
             .. _jobs.Values
-                .Where(entry => state is null || entry.Status.State == state)
+                .Where(entry => state is null || entry.Record.State == state)
                 .OrderByDescending(entry => entry.Order)
                 .Skip(skip)
                 .Take(take)
-                .Select(entry => entry.Status),
+                .Select(entry => entry.Read()),
         ];
         return Task.FromResult(page);
     }
@@ -200,7 +198,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     public Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<JobState, int> counts = _jobs.Values
-            .GroupBy(entry => entry.Status.State)
+            .GroupBy(entry => entry.Record.State)
             .ToDictionary(group => group.Key, group => group.Count());
         return Task.FromResult(counts);
     }
@@ -246,7 +244,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
                 return null;
             }
 
-            if (finishedBefore is { } cutoff && _jobs.TryGetValue(oldest, out var entry) && entry.Status.FinishedAt > cutoff)
+            if (finishedBefore is { } cutoff && _jobs.TryGetValue(oldest, out var entry) && entry.Record.FinishedAt > cutoff)
             {
                 return null;
             }
@@ -269,7 +267,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         return true;
     }
 
-    private sealed class Entry(JobStatus status, long order, BackgrounderOptions limits)
+    private sealed class Entry(JobStatus record, long order, BackgrounderOptions limits)
     {
         public readonly Lock Gate = new();
         public readonly LineRing Lines = new(limits.MaxOutputLines, limits.MaxOutputBytes);
@@ -277,10 +275,24 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         /// <summary>Creation order: lists stay newest first even when two jobs share a timestamp.</summary>
         public readonly long Order = order;
 
-        // Replaced whole under Gate and read without it: a reader never sees half an update.
-        public volatile JobStatus Status = status;
+        /// <summary>
+        /// The record, replaced whole under <see cref="Gate"/> on every change of state; its line counts are brought up
+        /// to date when it is read, not on every append.
+        /// </summary>
+        public volatile JobStatus Record = record;
 
-        public JobStatus WithLineCounts(JobStatus status) => status with { LineCount = Lines.Written, Dropped = Lines.First };
+        public JobStatus Read()
+        {
+            lock (Gate)
+            {
+                if (Record.LineCount != Lines.Written || Record.Dropped != Lines.First)
+                {
+                    Record = Record with { LineCount = Lines.Written, Dropped = Lines.First };
+                }
+
+                return Record;
+            }
+        }
     }
 }
 

@@ -129,59 +129,67 @@ internal static class JobEndpoints
         var ending = Task.Delay(streamLifetime, time, ended.Token);
         Task? heartbeat = null;
         JobStatus? sent = null;
-        while (true)
+        try
         {
-            // Each client pulls at its own pace: the job never waits for a slow reader, nor for a fast one.
-            var changed = store.NextChange(id);
-            if (await store.GetAsync(id, cancellationToken) is not { } status)
+            while (true)
             {
-                yield break;
-            }
-
-            // The status before the lines: a final state goes out only after every line the job wrote.
-            var lines = await store.ReadLinesAsync(id, next, cancellationToken);
-            if (lines.First > next)
-            {
-                yield return new SseItem<string>((lines.First - next).ToString(CultureInfo.InvariantCulture), "dropped");
-            }
-
-            for (var i = 0; i < lines.Lines.Count; i++)
-            {
-                yield return new SseItem<string>(lines.Lines[i], "line") { EventId = (lines.First + i).ToString(CultureInfo.InvariantCulture) };
-            }
-
-            // Never backwards: a Last-Event-ID past the end waits for that line rather than repeat earlier ones.
-            next = Math.Max(next, lines.Next);
-            if (sent is null || StateChanged(sent, status))
-            {
-                // The final state's id is one past the last line: a client reconnecting with it has everything (204).
-                var eventId = status.IsFinished ? status.LineCount.ToString(CultureInfo.InvariantCulture) : null;
-                yield return new SseItem<string>(JsonSerializer.Serialize(status, json), "state") { EventId = eventId };
-                sent = status;
-            }
-
-            if (status.IsFinished)
-            {
-                yield break;
-            }
-
-            heartbeat ??= Task.Delay(HeartbeatInterval, time, ended.Token);
-            var woke = await Task.WhenAny(changed, heartbeat, ending);
-            if (woke == ending)
-            {
-                if (ending.IsCompletedSuccessfully)
+                // Each client pulls at its own pace: the job never waits for a slow reader, nor for a fast one.
+                var changed = store.NextChange(id);
+                if (await store.GetAsync(id, cancellationToken) is not { } status)
                 {
-                    yield return new SseItem<string>(string.Empty, "heartbeat") { ReconnectionInterval = ReconnectAfter };
+                    yield break;
                 }
 
-                yield break;
-            }
+                // The status before the lines: a final state goes out only after every line the job wrote.
+                var lines = await store.ReadLinesAsync(id, next, cancellationToken);
+                if (lines.First > next)
+                {
+                    yield return new SseItem<string>((lines.First - next).ToString(CultureInfo.InvariantCulture), "dropped");
+                }
 
-            if (woke == heartbeat)
-            {
-                heartbeat = null;
-                yield return new SseItem<string>(string.Empty, "heartbeat");
+                for (var i = 0; i < lines.Lines.Count; i++)
+                {
+                    yield return new SseItem<string>(lines.Lines[i], "line") { EventId = (lines.First + i).ToString(CultureInfo.InvariantCulture) };
+                }
+
+                // Never backwards: a Last-Event-ID past the end waits for that line rather than repeat earlier ones.
+                next = Math.Max(next, lines.Next);
+                if (sent is null || StateChanged(sent, status))
+                {
+                    // The final state's id is one past the last line: a client reconnecting with it has everything (204).
+                    var eventId = status.IsFinished ? status.LineCount.ToString(CultureInfo.InvariantCulture) : null;
+                    yield return new SseItem<string>(JsonSerializer.Serialize(status, json), "state") { EventId = eventId };
+                    sent = status;
+                }
+
+                if (status.IsFinished)
+                {
+                    yield break;
+                }
+
+                heartbeat ??= Task.Delay(HeartbeatInterval, time, ended.Token);
+                var woke = await Task.WhenAny(changed, heartbeat, ending);
+                if (woke == ending)
+                {
+                    if (ending.IsCompletedSuccessfully)
+                    {
+                        yield return new SseItem<string>(string.Empty, "heartbeat") { ReconnectionInterval = ReconnectAfter };
+                    }
+
+                    yield break;
+                }
+
+                if (woke == heartbeat)
+                {
+                    heartbeat = null;
+                    yield return new SseItem<string>(string.Empty, "heartbeat");
+                }
             }
+        }
+        finally
+        {
+            // The lifetime and heartbeat timers go with the stream, rather than linger until they would have fired.
+            await ended.CancelAsync();
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
 
     private readonly Lock _gate = new();
     private readonly LineRing _waiting = new(options.MaxOutputLines, options.MaxOutputBytes);
-    private readonly StringBuilder _partialLine = new();
+    private StringBuilder? _partialLine;
     private double? _progress;
     private JobId? _job;
     private bool _sending;
@@ -120,7 +120,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
         Task drained;
         lock (_gate)
         {
-            if (!_closed && _partialLine.Length > 0)
+            if (!_closed && _partialLine is { Length: > 0 })
             {
                 EndLine();
             }
@@ -130,6 +130,10 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             {
                 orphaned = _waiting.Read(0);
                 _waiting.DiscardBefore(_waiting.Written);
+                drained = Task.CompletedTask;
+            }
+            else if (!_sending && _waiting.IsEmpty && _progress is null)
+            {
                 drained = Task.CompletedTask;
             }
             else
@@ -157,7 +161,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
                 return;
             }
 
-            if (_waiting.Written == _waiting.First && _progress is null)
+            if (_waiting.IsEmpty && _progress is null)
             {
                 Drained();
                 return;
@@ -186,15 +190,16 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             JobId job;
             lock (_gate)
             {
-                lines = _waiting.Read(_waiting.First);
-                progress = _progress;
-                job = _job!.Value;
-                if (lines.Lines.Count == 0 && progress is null)
+                if (_waiting.IsEmpty && _progress is null)
                 {
                     _sending = false;
                     Drained();
                     return;
                 }
+
+                lines = _waiting.Read(_waiting.First);
+                progress = _progress;
+                job = _job!.Value;
             }
 
             try
@@ -261,26 +266,39 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
 
     private void AppendPartial(ReadOnlySpan<char> text)
     {
-        _partialLine.Append(text);
+        if (text.IsEmpty)
+        {
+            return;
+        }
+
+        // Made on the first partial line only: most jobs write whole lines.
+        var partial = _partialLine ??= new StringBuilder();
+        partial.Append(text);
 
         // Console.Write(".") a million times: shown in pieces of MaxLineLength, never buffered without limit.
-        while (_partialLine.Length > options.MaxLineLength)
+        while (partial.Length > options.MaxLineLength)
         {
-            var cut = CutLength(_partialLine.ToString(0, options.MaxLineLength));
-            _waiting.Add(_partialLine.ToString(0, cut) + CutMark);
-            _partialLine.Remove(0, cut);
+            var cut = CutLength(partial.ToString(0, options.MaxLineLength));
+            _waiting.Add(partial.ToString(0, cut) + CutMark);
+            partial.Remove(0, cut);
         }
     }
 
     private void EndLine()
     {
-        if (_partialLine.Length > 0 && _partialLine[^1] == '\r')
+        if (_partialLine is not { Length: > 0 } partial)
         {
-            _partialLine.Length--;
+            _waiting.Add(string.Empty);
+            return;
         }
 
-        _waiting.Add(_partialLine.ToString());
-        _partialLine.Clear();
+        if (partial[^1] == '\r')
+        {
+            partial.Length--;
+        }
+
+        _waiting.Add(partial.ToString());
+        partial.Clear();
     }
 
     private void AddCut(string line)
@@ -307,6 +325,9 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
 internal sealed class LineRing(int maxLines, long maxBytes)
 {
     private string[] _lines = [];
+
+    // Each line's UTF-8 size, kept beside it so dropping a line does not measure it again.
+    private int[] _sizes = [];
     private int _head;
     private int _count;
     private long _bytes;
@@ -316,6 +337,8 @@ internal sealed class LineRing(int maxLines, long maxBytes)
 
     /// <summary>The number of the oldest kept line: as many lines were dropped before it.</summary>
     public long First => Written - _count;
+
+    public bool IsEmpty => _count == 0;
 
     public void Add(string line)
     {
@@ -329,10 +352,13 @@ internal sealed class LineRing(int maxLines, long maxBytes)
             Grow();
         }
 
-        _lines[(_head + _count) % _lines.Length] = line;
+        var slot = (_head + _count) % _lines.Length;
+        var size = Encoding.UTF8.GetByteCount(line);
+        _lines[slot] = line;
+        _sizes[slot] = size;
         _count++;
         Written++;
-        _bytes += Encoding.UTF8.GetByteCount(line);
+        _bytes += size;
 
         // The newest line always stays: MaxLineLength bounds it.
         while (_bytes > maxBytes && _count > 1)
@@ -363,6 +389,11 @@ internal sealed class LineRing(int maxLines, long maxBytes)
     public JobLines Read(long from)
     {
         var start = Math.Clamp(from, First, Written);
+        if (start == Written)
+        {
+            return new JobLines(start, []);
+        }
+
         var lines = new string[Written - start];
         var offset = _head + (int)(start - First);
         for (var i = 0; i < lines.Length; i++)
@@ -384,7 +415,7 @@ internal sealed class LineRing(int maxLines, long maxBytes)
 
     private void DropOldest()
     {
-        _bytes -= Encoding.UTF8.GetByteCount(_lines[_head]);
+        _bytes -= _sizes[_head];
         _lines[_head] = null!;
         _head = (_head + 1) % _lines.Length;
         _count--;
@@ -392,14 +423,16 @@ internal sealed class LineRing(int maxLines, long maxBytes)
 
     private void Grow()
     {
-        var grown = new string[Math.Min(Math.Max(4, _lines.Length * 2), maxLines)];
+        var capacity = Math.Min(Math.Max(4, _lines.Length * 2), maxLines);
+        var lines = new string[capacity];
+        var sizes = new int[capacity];
         for (var i = 0; i < _count; i++)
         {
-            grown[i] = _lines[(_head + i) % _lines.Length];
+            lines[i] = _lines[(_head + i) % _lines.Length];
+            sizes[i] = _sizes[(_head + i) % _lines.Length];
         }
 
-        _lines = grown;
-        _head = 0;
+        (_lines, _sizes, _head) = (lines, sizes, 0);
     }
 }
 

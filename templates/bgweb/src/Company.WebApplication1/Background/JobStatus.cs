@@ -19,15 +19,32 @@ public readonly record struct JobId
     private static readonly SearchValues<char> s_alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
+    private const int ByteLength = 16;
+
+    [ThreadStatic]
+    private static byte[]? t_random;
+
+    [ThreadStatic]
+    private static int t_used;
+
     private readonly string? _text;
 
     private JobId(string text) => _text = text;
 
     public static JobId New()
     {
-        Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
-        return new JobId(Base64Url.EncodeToString(random));
+        // One call to the system's generator serves 64 ids: it costs a quarter of a no-op job otherwise (benchmarks, measure 1).
+        var random = t_random ??= new byte[ByteLength * 64];
+        if (t_used == 0)
+        {
+            RandomNumberGenerator.Fill(random);
+        }
+
+        var bytes = random.AsSpan(t_used, ByteLength);
+        var id = new JobId(Base64Url.EncodeToString(bytes));
+        bytes.Clear();
+        t_used = (t_used + ByteLength) % random.Length;
+        return id;
     }
 
     /// <summary>Accepts only the exact form <see cref="New"/> produces, so one job has one spelling.</summary>
