@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Backgrounder.Benchmarks.Hosting;
 
 /// <summary>
-/// The template's app in this process: its appsettings.json, its <c>AddBackgrounder</c>/<c>AddJobs</c> and whatever
-/// endpoints the measure maps, on a free 127.0.0.1 port. Only loopback traffic ever reaches it.
+/// The template's app in this process: its appsettings.json, its <c>AddBackgrounder</c>/<c>AddJobs</c>, its rate limiter
+/// and whatever endpoints the measure maps, on a free 127.0.0.1 port. Only loopback traffic ever reaches it.
 /// </summary>
 public static class BenchWebApp
 {
@@ -29,6 +29,9 @@ public static class BenchWebApp
         builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
+
+        // As the app's Program.cs: the per-client limits (starts, open event streams) are the framework's rate limiter.
+        app.UseRateLimiter();
         mapEndpoints(app);
         await app.StartAsync();
         return app;

@@ -67,7 +67,7 @@ public static class LatencyMeasure
     {
         var sample = new LatencySample(Lines);
         var follower = new Gate();
-        var id = app.Services.GetRequiredService<BackgroundJobs>().Start(async (context, _) =>
+        var id = await app.Services.GetRequiredService<BackgroundJobs>().StartAsync(async (context, _) =>
         {
             await follower.Opened;
             await WriteOneByOneAsync(sample, context.WriteLine);

@@ -68,7 +68,8 @@ public static class MemoryMeasure
             ["Backgrounder:CleanupInterval"] = "1.00:00:00",
         });
         await host.StartAsync();
-        var producer = Producer(host);
+        using var completions = new JobCompletions(host.Services);
+        var producer = Producer(host, completions);
         await producer.RunAsync(1, seed => new DistinctLinesJob(seed).RunAsync);
 
         var before = ManagedHeap.LiveBytes();
@@ -87,7 +88,8 @@ public static class MemoryMeasure
         });
         await host.StartAsync();
         var store = host.Services.GetRequiredService<IJobStore>();
-        var producer = Producer(host);
+        using var completions = new JobCompletions(host.Services);
+        var producer = Producer(host, completions);
 
         await producer.RunAsync(WarmUpJobs, seed => new DistinctLinesJob(seed).RunAsync);
         await Task.Delay(CleanupInterval * 2.5);
@@ -98,7 +100,7 @@ public static class MemoryMeasure
         var peakJobs = 0;
         var clock = Stopwatch.StartNew();
         await producer.RunAsync(ChurnJobs, seed => new DistinctLinesJob(seed).RunAsync,
-            everyThousand: _ => peakJobs = Math.Max(peakJobs, store.Count));
+            everyThousand: async _ => peakJobs = Math.Max(peakJobs, await CountAsync(store)));
         var elapsed = clock.Elapsed;
         process.Refresh();
         var peakWorkingSet = process.PeakWorkingSet64;
@@ -106,13 +108,15 @@ public static class MemoryMeasure
         var after = ManagedHeap.LiveBytes();
 
         await host.StopAsync();
-        return new ChurnResult(ToMiB(steady), ToMiB(after), store.Count, peakJobs, ToMiB(steadyWorkingSet), ToMiB(peakWorkingSet), elapsed);
+        return new ChurnResult(ToMiB(steady), ToMiB(after), await CountAsync(store), peakJobs, ToMiB(steadyWorkingSet), ToMiB(peakWorkingSet), elapsed);
     }
 
-    private static WindowedProducer Producer(IHost host) => new(
+    private static WindowedProducer Producer(IHost host, JobCompletions completions) => new(
         host.Services.GetRequiredService<BackgroundJobs>(),
-        host.Services.GetRequiredService<IJobStore>(),
+        completions,
         BenchSettings.DefaultQueueCapacity);
+
+    private static async Task<int> CountAsync(IJobStore store) => (await store.CountAsync()).Values.Sum();
 
     private static double ToMiB(long bytes) => bytes / 1024.0 / 1024.0;
 }

@@ -1,32 +1,33 @@
+using Backgrounder.Benchmarks.Hosting;
 using Company.WebApplication1.Background;
 
 namespace Backgrounder.Benchmarks.Memory;
 
 /// <summary>
-/// Starts many jobs without ever overfilling the app's bounded queue: job <c>i</c> starts once job
-/// <c>i - window</c> has finished, so at most <c>window</c> (the queue capacity) are queued or running.
+/// Starts many jobs without ever overfilling the app's bounded queue: a job starts only while fewer than
+/// <c>window</c> (the queue capacity) started ones have not finished.
 /// </summary>
-public sealed class WindowedProducer(BackgroundJobs jobs, IJobStore store, int window)
+public sealed class WindowedProducer(BackgroundJobs jobs, JobCompletions completions, int window)
 {
-    private readonly Task[] _inFlight = [.. Enumerable.Repeat(Task.CompletedTask, window)];
+    private long _started;
 
-    public async Task RunAsync(int count, Func<int, JobWork> workFor, Action<int>? everyThousand = null)
+    public async Task RunAsync(int count, Func<int, JobWork> workFor, Func<int, Task>? everyThousand = null)
     {
         for (var i = 0; i < count; i++)
         {
-            var slot = i % window;
-            if (!_inFlight[slot].IsCompleted)
+            if (_started - completions.Count >= window)
             {
-                await _inFlight[slot];
+                await completions.WhenCount(_started - window + 1);
             }
 
-            _inFlight[slot] = store.Find(jobs.Start(workFor(i)))!.Finished;
-            if (i % 1000 == 0)
+            await jobs.StartAsync(workFor(i));
+            _started++;
+            if (i % 1000 == 0 && everyThousand is not null)
             {
-                everyThousand?.Invoke(i);
+                await everyThousand(i);
             }
         }
 
-        await Task.WhenAll(_inFlight);
+        await completions.WhenCount(_started);
     }
 }

@@ -22,13 +22,14 @@ public static class OutputMeasure
     public static async Task RunAsync()
     {
         await using var app = await BenchWebApp.StartAsync([], app => app.MapJobEndpoints());
+        var store = app.Services.GetRequiredService<IJobStore>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 });
 
         // One unmeasured round of each, for the JIT and the thread pool.
         Baseline();
         foreach (var followers in FollowerCounts)
         {
-            await OursAsync(app, client, followers);
+            await OursAsync(app, store, client, followers);
         }
 
         var baseline = Median(Enumerable.Range(0, Rounds).Select(_ => Baseline()).ToList());
@@ -42,7 +43,7 @@ public static class OutputMeasure
             var rounds = new List<OutputRun>();
             for (var round = 0; round < Rounds; round++)
             {
-                rounds.Add(await OursAsync(app, client, followers));
+                rounds.Add(await OursAsync(app, store, client, followers));
             }
 
             var ours = Median(rounds);
@@ -71,11 +72,11 @@ public static class OutputMeasure
         return new OutputRun(LinesPerRun / elapsed.TotalSeconds, allocated / (double)LinesPerRun, 0);
     }
 
-    private static async Task<OutputRun> OursAsync(WebApplication app, HttpClient client, int followerCount)
+    private static async Task<OutputRun> OursAsync(WebApplication app, IJobStore store, HttpClient client, int followerCount)
     {
         var gate = new Gate();
         var writing = TimeSpan.Zero;
-        var id = app.Services.GetRequiredService<BackgroundJobs>().Start(async (context, _) =>
+        var id = await app.Services.GetRequiredService<BackgroundJobs>().StartAsync(async (context, _) =>
         {
             await gate.Opened;
             var clock = Stopwatch.StartNew();
@@ -90,7 +91,7 @@ public static class OutputMeasure
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         gate.Open();
-        await app.Services.GetRequiredService<IJobStore>().Find(id)!.Finished.WaitAsync(TimeSpan.FromMinutes(2));
+        await store.WaitUntilFinishedAsync(id);
         await Task.WhenAll(following);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 

@@ -31,7 +31,7 @@ public static class PollingMeasure
             app.MapGet(BarePath, () => Results.Bytes(bareBody.Value!, "text/plain; charset=utf-8"));
         });
 
-        var job = await FinishedJob.RunAsync(app.Services, TenLineJob.RunAsync);
+        var job = await app.Services.RunToEndAsync(TenLineJob.RunAsync);
         var ours = new Uri(app.BaseAddress(), $"/?{BackgrounderFilter.JobIdParameter}={job.Id}");
         var bare = new Uri(app.BaseAddress(), BarePath);
         bareBody.Value = await SameBytesAsync(ours, bare, bareBody);

@@ -6,7 +6,7 @@ namespace Backgrounder.Benchmarks.Sse;
 /// <summary>
 /// The practical limit for live output over SSE: lines go through a <see cref="Channel{T}"/> straight into the
 /// response pipe as <c>id:</c>/<c>event: line</c>/<c>data:</c> events, one flush per batch, and nothing else
-/// (no job, no bound, no resume, no state events). The baseline for the measures of <c>JobEventStream</c>.
+/// (no job, no store, no bound, no resume, no state events). The baseline for the measures of <c>GET /jobs/{id}/events</c>.
 /// </summary>
 public sealed class BareLineStream
 {

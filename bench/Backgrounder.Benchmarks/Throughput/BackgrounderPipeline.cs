@@ -1,7 +1,5 @@
 using Backgrounder.Benchmarks.Hosting;
 using Company.WebApplication1.Background;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Backgrounder.Benchmarks.Throughput;
 
@@ -12,17 +10,15 @@ namespace Backgrounder.Benchmarks.Throughput;
 public sealed class BackgrounderPipeline : IDisposable
 {
     private readonly IHost _host;
+    private readonly BackgroundJobs _jobs;
+    private readonly JobCompletions _completions;
 
     private BackgrounderPipeline(IHost host)
     {
         _host = host;
-        Jobs = host.Services.GetRequiredService<BackgroundJobs>();
-        Store = host.Services.GetRequiredService<IJobStore>();
+        _jobs = host.Services.GetRequiredService<BackgroundJobs>();
+        _completions = new JobCompletions(host.Services);
     }
-
-    public BackgroundJobs Jobs { get; }
-
-    public IJobStore Store { get; }
 
     public static BackgrounderPipeline Start(int queueCapacity)
     {
@@ -35,11 +31,21 @@ public sealed class BackgrounderPipeline : IDisposable
         return new BackgrounderPipeline(host);
     }
 
-    /// <summary>Starts a job and returns the task that completes when it reaches a final state.</summary>
-    public Task StartAndTrack(JobWork work) => Store.Find(Jobs.Start(work))!.Finished;
+    /// <summary>Starts <paramref name="jobs"/> jobs at once, then waits until all have reached a final state.</summary>
+    public async Task RunAsync(int jobs, JobWork work)
+    {
+        var allDone = _completions.WhenCount(_completions.Count + jobs);
+        for (var i = 0; i < jobs; i++)
+        {
+            await _jobs.StartAsync(work);
+        }
+
+        await allDone;
+    }
 
     public void Dispose()
     {
+        _completions.Dispose();
         _host.StopAsync().GetAwaiter().GetResult();
         _host.Dispose();
     }
