@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Company.WebApplication1.Background;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +14,9 @@ public static class BackgrounderHost
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddBackgrounder(builder.Configuration);
+        // The template's source is its --store redis app; without ConnectionStrings:Redis it keeps jobs in memory,
+        // which these measures are of, and outside Development that would stop start-up.
+        builder.Services.RemoveAll<IValidateOptions<RedisStoreOptions>>();
         return builder.Build();
     }
 }
