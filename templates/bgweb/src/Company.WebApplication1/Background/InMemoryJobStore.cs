@@ -309,7 +309,8 @@ internal sealed class JobChangeSignals
 
     public void Notify(JobId id)
     {
-        if (_waiters.TryRemove(id, out var waiters))
+        // Looked up first, without a lock: most changes have no follower, and a removal always takes one.
+        if (_waiters.ContainsKey(id) && _waiters.TryRemove(id, out var waiters))
         {
             waiters.TrySetResult();
         }

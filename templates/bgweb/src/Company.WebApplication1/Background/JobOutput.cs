@@ -48,7 +48,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
 
         if (taken)
         {
-            Send();
+            Send(inline: true);
         }
         else
         {
@@ -71,7 +71,8 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
 
         if (taken)
         {
-            Send();
+            // Console calls hold the console's process-wide lock: the store is called from the thread pool instead.
+            Send(inline: false);
         }
         else if (endLine)
         {
@@ -95,7 +96,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             _progress = progress;
         }
 
-        Send();
+        Send(inline: true);
     }
 
     /// <summary>From now on the lines, those written so far first, go to the store as lines of <paramref name="id"/>.</summary>
@@ -106,7 +107,7 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             _job = id;
         }
 
-        Send();
+        Send(inline: true);
     }
 
     /// <summary>
@@ -146,12 +147,15 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             Stdout.WriteLine(line);
         }
 
-        Send();
+        Send(inline: true);
         return drained;
     }
 
-    /// <summary>Starts a send unless one is under way (it takes what came meanwhile) or no job owns the output yet.</summary>
-    private void Send()
+    /// <summary>
+    /// Starts a send unless one is under way (it takes what came meanwhile) or no job owns the output yet. Inline, an
+    /// in-memory store takes the line at once; a slow store's call goes on without the writer, who never waits for it.
+    /// </summary>
+    private void Send(bool inline)
     {
         lock (_gate)
         {
@@ -169,10 +173,14 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             _sending = true;
         }
 
-        // From the thread pool, never the writer's thread: a job never waits for the store, lines written meanwhile
-        // go in the same store call (measure 2 of the benchmarks), and a Console call does not hold the console's
-        // process-wide lock over one.
-        ThreadPool.UnsafeQueueUserWorkItem(static output => _ = output.SendAsync(), this, preferLocal: false);
+        if (inline)
+        {
+            _ = SendAsync();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static output => _ = output.SendAsync(), this, preferLocal: false);
+        }
     }
 
     /// <summary>One store call at a time, each taking every line that waits: batches grow while the store is slow.</summary>

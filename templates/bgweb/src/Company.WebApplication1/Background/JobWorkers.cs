@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -20,14 +19,14 @@ internal sealed class JobRun(JobId id, JobWork work, JobOutput output)
 /// <summary>
 /// Jobs waiting for a worker on this node, at most <see cref="BackgrounderOptions.QueueCapacity"/>: a flood of
 /// requests is refused rather than queued without limit. A job canceled while it waits leaves at once, so its slot
-/// is free for the next start.
+/// is free for the next start. A job queued while a worker is idle goes straight to that worker.
 /// </summary>
 internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<JobRun> _waiting = [];
     private readonly Dictionary<JobId, LinkedListNode<JobRun>> _byId = [];
-    private readonly SemaphoreSlim _added = new(0);
+    private readonly Queue<TaskCompletionSource<JobRun?>> _idleWorkers = new();
     private int _reserved;
     private bool _completed;
 
@@ -71,11 +70,18 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
                 return false;
             }
 
-            _byId[run.Id] = _waiting.AddLast(run);
-        }
+            // An idle worker that stopped waiting (the app is stopping) no longer takes it: the next one does.
+            while (_idleWorkers.TryDequeue(out var worker))
+            {
+                if (worker.TrySetResult(run))
+                {
+                    return true;
+                }
+            }
 
-        _added.Release();
-        return true;
+            _byId[run.Id] = _waiting.AddLast(run);
+            return true;
+        }
     }
 
     /// <summary>Takes a waiting job out of the queue, freeing its slot; false when no job with that id waits here.</summary>
@@ -96,33 +102,41 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
     /// <summary>The next job, waiting for one to come; null once the queue is completed.</summary>
     public async Task<JobRun?> DequeueAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        TaskCompletionSource<JobRun?> idle;
+        lock (_gate)
         {
-            // A job removed after it was added leaves one wake-up too many: the loop waits again.
-            await _added.WaitAsync(cancellationToken);
-            lock (_gate)
+            if (_waiting.First is { } first)
             {
-                if (_waiting.First is { } first)
-                {
-                    _waiting.RemoveFirst();
-                    _byId.Remove(first.Value.Id);
-                    return first.Value;
-                }
-
-                if (_completed)
-                {
-                    return null;
-                }
+                _waiting.RemoveFirst();
+                _byId.Remove(first.Value.Id);
+                return first.Value;
             }
+
+            if (_completed)
+            {
+                return null;
+            }
+
+            // Continued on the thread pool, so a start never runs the job it queues on its own thread.
+            idle = new TaskCompletionSource<JobRun?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _idleWorkers.Enqueue(idle);
         }
+
+        using var stopping = cancellationToken.Register(static idle => ((TaskCompletionSource<JobRun?>)idle!).TrySetCanceled(), idle);
+        return await idle.Task;
     }
 
-    /// <summary>Refuses every later start and hands back what still waits: shutdown cancels it.</summary>
+    /// <summary>Refuses every later start, lets idle workers go, and hands back what still waits: shutdown cancels it.</summary>
     public IReadOnlyList<JobRun> Complete()
     {
         lock (_gate)
         {
             _completed = true;
+            while (_idleWorkers.TryDequeue(out var worker))
+            {
+                worker.TrySetResult(null);
+            }
+
             IReadOnlyList<JobRun> waiting = [.. _waiting];
             _waiting.Clear();
             _byId.Clear();
@@ -148,7 +162,9 @@ internal sealed partial class JobWorkerService(
 
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<JobId, JobRun> _running = new();
+    // Each worker's job, in the worker's own slot: a cancel or a shutdown looks through these few, and running a job
+    // takes no lock that the other workers would wait on.
+    private readonly JobRun?[] _running = new JobRun?[options.Value.MaxConcurrentJobs];
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -174,13 +190,13 @@ internal sealed partial class JobWorkerService(
             canceled += await FinishAsync(run, JobState.Canceled, finalLine: IJobStore.CanceledLine, stoppingToken: cancellationToken) ? 1 : 0;
         }
 
-        var running = _running.Count;
+        var running = Running().Count();
 
         // Cancels the stopping token, which every running job's token follows, then waits for the workers or the timeout.
         await base.StopAsync(cancellationToken);
 
         var interrupted = 0;
-        foreach (var run in _running.Values)
+        foreach (var run in Running())
         {
             // Closed first: whatever the job still writes goes to stdout, after the line that ends it.
             _ = run.Output.CloseAsync();
@@ -195,15 +211,18 @@ internal sealed partial class JobWorkerService(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => Task.Run(() => WorkAsync(stoppingToken))));
+        Task.WhenAll(Enumerable.Range(0, _running.Length).Select(worker => Task.Run(() => WorkAsync(worker, stoppingToken))));
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(int worker, CancellationToken stoppingToken)
     {
         try
         {
             while (await queue.DequeueAsync(stoppingToken) is { } run)
             {
+                // Known before it starts, so a cancel that comes at once finds it.
+                Volatile.Write(ref _running[worker], run);
                 await RunAsync(run, stoppingToken);
+                Volatile.Write(ref _running[worker], null);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -220,18 +239,19 @@ internal sealed partial class JobWorkerService(
             // The store ended it Canceled; this node only counts it.
             metrics.Finished(JobState.Canceled);
         }
-        else if (_running.TryGetValue(id, out var run))
+        else if (Running().FirstOrDefault(run => run.Id == id) is { } run)
         {
             // CancelAsync runs the job's callbacks on the thread pool, not on the thread of the request that canceled it.
             _ = run.Cancellation.CancelAsync();
         }
     }
 
+    private IEnumerable<JobRun> Running() =>
+        Enumerable.Range(0, _running.Length).Select(worker => Volatile.Read(ref _running[worker])).OfType<JobRun>();
+
     /// <summary>Runs one job to its final state. Never throws: the worker goes on to the next job whatever happens.</summary>
     private async Task RunAsync(JobRun run, CancellationToken stoppingToken)
     {
-        // Known before it starts, so a cancel that comes at once finds it.
-        _running[run.Id] = run;
         try
         {
             // False when it was canceled while it waited: then it never runs. Taken off the queue already, it is
@@ -261,10 +281,6 @@ internal sealed partial class JobWorkerService(
             // Outside the job's own code (a store error, a logger that throws): the job ends Failed, the worker goes on.
             var type = exception.GetType().Name;
             await FinishAsync(run, JobState.Failed, type, $"Job failed: {type}");
-        }
-        finally
-        {
-            _running.TryRemove(run.Id, out _);
         }
     }
 
