@@ -53,14 +53,18 @@ public sealed class BackgrounderRedisNode : IAsyncDisposable
         return new BackgrounderRedisNode(host);
     }
 
-    /// <summary>Starts <paramref name="jobs"/> jobs one after the other, as fast as the store records them.</summary>
-    public async Task StartJobsAsync(int jobs, JobWork work)
-    {
-        for (var i = 0; i < jobs; i++)
+    /// <summary>
+    /// Starts <paramref name="jobs"/> jobs from <paramref name="starters"/> loops at once (as that many concurrent
+    /// requests would), each starting its next job as soon as the store has recorded the last.
+    /// </summary>
+    public Task StartJobsAsync(int jobs, JobWork work, int starters) =>
+        Task.WhenAll(Enumerable.Range(0, starters).Select(starter => Task.Run(async () =>
         {
-            await _jobs.StartAsync(work);
-        }
-    }
+            for (var i = HangfireRedisNodes.Share(jobs, starter, starters); i > 0; i--)
+            {
+                await _jobs.StartAsync(work);
+            }
+        })));
 
     public async ValueTask DisposeAsync()
     {

@@ -8,7 +8,7 @@ namespace Backgrounder.Benchmarks.Redis;
 /// <summary>
 /// Hangfire 1.8 on Hangfire.Redis.StackExchange, as two nodes would run it: per node a connection, a
 /// <see cref="RedisStorage"/> (the same prefix for both), a <see cref="BackgroundJobServer"/> with 16 workers and a
-/// <see cref="BackgroundJobClient"/> that enqueues that node's half of the jobs. Any server runs any job (Hangfire's
+/// <see cref="BackgroundJobClient"/> through which that node's half of the jobs is enqueued. Any server runs any job (Hangfire's
 /// queue is shared); a job counts when Hangfire applies its Succeeded state (<see cref="HangfireCompletion"/>).
 /// </summary>
 public sealed class HangfireRedisNodes : IDisposable
@@ -30,22 +30,27 @@ public sealed class HangfireRedisNodes : IDisposable
     /// <summary>Commands the nodes' connections have sent to Redis so far.</summary>
     public long OperationCount => _redis.Sum(redis => redis.OperationCount);
 
-    /// <summary>Each node enqueues its share at once, as fast as it can; completes when every job has succeeded.</summary>
-    public async Task RunAsync(int jobs)
+    /// <summary>
+    /// Each node enqueues its half from <paramref name="startersPerNode"/> threads at once (the client's calls block), as
+    /// fast as it can; completes when every job has succeeded.
+    /// </summary>
+    public async Task RunAsync(int jobs, int startersPerNode)
     {
         var allDone = HangfireCompletion.Expect(jobs);
-        await Task.WhenAll(_clients.Select((client, node) => Task.Run(() =>
+        var starters = _clients.Length * startersPerNode;
+        await Task.WhenAll(Enumerable.Range(0, starters).Select(starter => Task.Factory.StartNew(() =>
         {
-            for (var i = Share(jobs, node, _clients.Length); i > 0; i--)
+            var client = _clients[starter % _clients.Length];
+            for (var i = Share(jobs, starter, starters); i > 0; i--)
             {
                 client.Enqueue(() => HangfireJobs.TenLines(null!));
             }
-        })));
+        }, TaskCreationOptions.LongRunning)));
         await allDone;
     }
 
-    /// <summary>Node <paramref name="node"/>'s part of <paramref name="jobs"/>: as even as it can be.</summary>
-    public static int Share(int jobs, int node, int nodes) => jobs / nodes + (node < jobs % nodes ? 1 : 0);
+    /// <summary>Part <paramref name="index"/> of <paramref name="jobs"/> split in <paramref name="parts"/> as evenly as can be.</summary>
+    public static int Share(int jobs, int index, int parts) => jobs / parts + (index < jobs % parts ? 1 : 0);
 
     public void Dispose()
     {

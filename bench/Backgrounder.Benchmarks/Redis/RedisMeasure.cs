@@ -23,6 +23,9 @@ public static class RedisMeasure
     public const double RateGoal = 5;
 
     private const int Nodes = 2;
+
+    /// <summary>Loops that start jobs at once on each node, as that many concurrent requests would: the same for both sides.</summary>
+    private const int Starters = 16;
     private const int WarmUpJobs = 1_000;
     private const int WarmUpLines = 500;
 
@@ -40,7 +43,7 @@ public static class RedisMeasure
         await using var redis = await LocalRedisServer.StartAsync();
         var run = Guid.NewGuid().ToString("N")[..8];
         Console.WriteLine($"redis-server {redis.Version} on {redis.ConnectionString} (persistence off), run {run}: " +
-            $"{Nodes} nodes × {BenchSettings.Workers} workers, {jobs:#,0} jobs of 10 lines per round, {Rounds} rounds.");
+            $"{Nodes} nodes × {BenchSettings.Workers} workers, {Starters} starters per node, {jobs:#,0} jobs of 10 lines per round, {Rounds} rounds.");
 
         var (ours, hangfire) = await ThroughputAsync(redis, run, jobs);
         var (acrossNodes, oneNode) = await LatencyAsync(redis, run);
@@ -122,17 +125,17 @@ public static class RedisMeasure
         }
     }
 
-    /// <summary>Each node starts its half of the jobs at once; done when every node's jobs have reached a final state.</summary>
+    /// <summary>Each node starts its half of the jobs from <see cref="Starters"/> loops; done when every node's jobs have reached a final state.</summary>
     private static Task<RedisRun> OursAsync(LocalRedisServer redis, List<BackgrounderRedisNode> nodes, int jobs) =>
         MeasureAsync(redis, jobs, () => nodes.Sum(node => node.OperationCount), () => Task.WhenAll(nodes.SelectMany((node, index) =>
         {
             var share = HangfireRedisNodes.Share(jobs, index, nodes.Count);
             var done = node.Completions.WhenCount(node.Completions.Count + share);
-            return new[] { Task.Run(() => node.StartJobsAsync(share, TenLineJob.RunAsync)), done };
+            return new[] { node.StartJobsAsync(share, TenLineJob.RunAsync, Starters), done };
         })));
 
     private static Task<RedisRun> HangfireAsync(LocalRedisServer redis, HangfireRedisNodes hangfire, int jobs) =>
-        MeasureAsync(redis, jobs, () => hangfire.OperationCount, () => hangfire.RunAsync(jobs));
+        MeasureAsync(redis, jobs, () => hangfire.OperationCount, () => hangfire.RunAsync(jobs, Starters));
 
     private static async Task<RedisRun> MeasureAsync(LocalRedisServer redis, int jobs, Func<long> operations, Func<Task> runJobs)
     {
