@@ -52,12 +52,13 @@ public static class RedisMeasure
         const string HangfireName = "Hangfire 1.8.25 + Hangfire.Redis.StackExchange 1.12.0";
         rate.Add("jobs/s, first start → last completion (higher is better)", Median(ours, r => r.JobsPerSecond), Median(hangfire, r => r.JobsPerSecond), "jobs/s", HangfireName);
         rate.Add("Redis memory per finished job (INFO used_memory delta / jobs)", Median(ours, r => r.MemoryPerJob), Median(hangfire, r => r.MemoryPerJob), "B", HangfireName);
-        rate.Add("commands sent to Redis per job (client side)", Median(ours, r => r.OperationsPerJob), Median(hangfire, r => r.OperationsPerJob), "", HangfireName);
-        rate.Add("commands Redis executed per job (scripts' included)", Median(ours, r => r.CommandsPerJob), Median(hangfire, r => r.CommandsPerJob), "", HangfireName);
+        rate.Add("commands sent to Redis per job (client side)", Median(ours, r => r.OperationsPerJob), Median(hangfire, r => r.OperationsPerJob), "commands", HangfireName);
+        rate.Add("commands Redis executed per job (scripts' included)", Median(ours, r => r.CommandsPerJob), Median(hangfire, r => r.CommandsPerJob), "commands", HangfireName);
         rate.Add("Redis CPU per job (INFO used_cpu_user + used_cpu_sys)", Median(ours, r => r.CpuMicrosecondsPerJob), Median(hangfire, r => r.CpuMicrosecondsPerJob), "µs", HangfireName);
         rate.Add("CPU of the two nodes per job (this process)", Median(ours, r => r.ProcessCpuMicrosecondsPerJob), Median(hangfire, r => r.ProcessCpuMicrosecondsPerJob), "µs", HangfireName);
         rate.Print();
-        Console.WriteLine($"Rounds, jobs/s: ours {Rounded(ours, r => r.JobsPerSecond)}; Hangfire {Rounded(hangfire, r => r.JobsPerSecond)}.");
+        Console.WriteLine($"Rounds, jobs/s: ours {Rounded(ours, r => r.JobsPerSecond)}; Hangfire {Rounded(hangfire, r => r.JobsPerSecond)}; " +
+            $"ours/Hangfire {string.Join(" / ", ours.Zip(hangfire, (o, h) => (o.JobsPerSecond / h.JobsPerSecond).ToString("0.00", CultureInfo.InvariantCulture)))}.");
         Console.WriteLine($"Rounds, bytes per job: ours {Rounded(ours, r => r.MemoryPerJob)}; Hangfire {Rounded(hangfire, r => r.MemoryPerJob)}.");
         Console.WriteLine($"Commands Redis executed per job, last round: ours {ours[^1].Calls}; Hangfire {hangfire[^1].Calls}.");
 
