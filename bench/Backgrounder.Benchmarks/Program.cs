@@ -2,10 +2,11 @@ using Backgrounder.Benchmarks.Latency;
 using Backgrounder.Benchmarks.Memory;
 using Backgrounder.Benchmarks.Output;
 using Backgrounder.Benchmarks.Polling;
+using Backgrounder.Benchmarks.Redis;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
-// `-- polling|output|latency|memory` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
+// `-- polling|output|latency|memory|redis` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
 // wall-clock latency) and prints ours, the baseline and the ratio. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
@@ -20,6 +21,10 @@ switch (args)
         break;
     case ["memory", ..]:
         await MemoryMeasure.RunAsync();
+        break;
+    case ["redis", .. var rest]:
+        // Starts its own redis-server (apt-get install redis-server) on a free loopback port, and stops it at the end.
+        await RedisMeasure.RunAsync(rest);
         break;
     default:
         // Results land in bench/Backgrounder.Benchmarks/BenchmarkDotNet.Artifacts wherever the run starts (git ignores them).

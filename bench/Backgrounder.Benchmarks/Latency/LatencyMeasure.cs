@@ -60,23 +60,33 @@ public static class LatencyMeasure
         Console.WriteLine("after 500,000 µs at the median and up to 1,000,000 µs, plus the poll's own time.");
     }
 
-    private static double MedianOfRounds(List<double[]> rounds, double fraction) =>
+    /// <summary>The median over rounds of one percentile (<paramref name="fraction"/> 0.5 is p50, 1.0 the max).</summary>
+    public static double MedianOfRounds(List<double[]> rounds, double fraction) =>
         rounds.Select(delays => LatencySample.Percentile(delays, fraction)).Order().ElementAt(rounds.Count / 2);
 
-    private static async Task<double[]> OursAsync(WebApplication app, HttpClient client)
+    private static Task<double[]> OursAsync(WebApplication app, HttpClient client) =>
+        FollowJobAsync(app.Services.GetRequiredService<BackgroundJobs>(), app.BaseAddress(), client, Lines, TimeSpan.Zero);
+
+    /// <summary>
+    /// Starts a job through <paramref name="jobs"/> that writes <paramref name="lines"/> lines one by one, follows it at
+    /// <c>GET /jobs/{id}/events</c> of the app at <paramref name="follower"/> (the same node, or another on a shared
+    /// store), and returns each line's delay in microseconds, sorted. A <paramref name="gap"/> after each arrival lets
+    /// the follower settle into waiting before the next line, as it would between the lines of a real job.
+    /// </summary>
+    public static async Task<double[]> FollowJobAsync(BackgroundJobs jobs, Uri follower, HttpClient client, int lines, TimeSpan gap)
     {
-        var sample = new LatencySample(Lines);
-        var follower = new Gate();
-        var id = await app.Services.GetRequiredService<BackgroundJobs>().StartAsync(async (context, _) =>
+        var sample = new LatencySample(lines);
+        var followed = new Gate();
+        var id = await jobs.StartAsync(async (context, _) =>
         {
-            await follower.Opened;
-            await WriteOneByOneAsync(sample, context.WriteLine);
+            await followed.Opened;
+            await WriteOneByOneAsync(sample, context.WriteLine, gap);
         });
 
-        var sse = new SseFollower(client, new Uri(app.BaseAddress(), JobEndpoints.EventsPath(id)), sample.OnArrived);
+        var sse = new SseFollower(client, new Uri(follower, JobEndpoints.EventsPath(id)), sample.OnArrived);
         var following = sse.FollowAsync();
         await sse.Connected;
-        follower.Open();
+        followed.Open();
         await following;
         return sample.SortedMicroseconds();
     }
@@ -87,19 +97,23 @@ public static class LatencyMeasure
         var sse = new SseFollower(client, new Uri(app.BaseAddress(), BarePath), sample.OnArrived);
         var following = sse.FollowAsync();
         await sse.Connected;
-        await Task.Run(() => WriteOneByOneAsync(sample, bare.WriteLine));
+        await Task.Run(() => WriteOneByOneAsync(sample, bare.WriteLine, TimeSpan.Zero));
         bare.Complete();
         await following;
         return sample.SortedMicroseconds();
     }
 
-    private static async Task WriteOneByOneAsync(LatencySample sample, Action<string> writeLine)
+    private static async Task WriteOneByOneAsync(LatencySample sample, Action<string> writeLine, TimeSpan gap)
     {
-        for (var i = 0; i < Lines; i++)
+        for (var i = 0; i < sample.WrittenAt.Length; i++)
         {
             sample.WrittenAt[i] = Stopwatch.GetTimestamp();
             writeLine(SampleLines.Ten[i % SampleLines.Ten.Length]);
             await sample.WaitForArrivalAsync();
+            if (gap > TimeSpan.Zero)
+            {
+                await Task.Delay(gap);
+            }
         }
     }
 }
