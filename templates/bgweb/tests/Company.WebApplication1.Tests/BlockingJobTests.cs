@@ -12,6 +12,7 @@ namespace Company.WebApplication1.Tests;
 /// The seed's idiom is <c>time.sleep</c>, ported as <c>Thread.Sleep</c> or a synchronous SDK call: jobs that block
 /// their thread must not starve the requests that read them.
 /// </summary>
+[Collection(nameof(BlockingJobTests))]
 public sealed class BlockingJobTests
 {
     private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(1);
@@ -93,3 +94,7 @@ public sealed class BlockingJobTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
+
+/// <summary>Alone, after the others: the one-second promise is the app's, not that of a process busy with other tests.</summary>
+[CollectionDefinition(nameof(BlockingJobTests), DisableParallelization = true)]
+public sealed class BlockingJobTestsCollection;

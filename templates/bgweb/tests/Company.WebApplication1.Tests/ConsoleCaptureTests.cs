@@ -172,6 +172,39 @@ public sealed class ConsoleCaptureTests : IDisposable
         Assert.Equal($"outside{Environment.NewLine}x{Environment.NewLine}", stdout.ToString());
     }
 
+    [Fact]
+    public async Task Console_output_outside_a_job_never_waits_for_a_writer_someone_else_can_hold()
+    {
+        // A console logger made before the router writes through the previous Console.Out and, inside its lock, waits
+        // for Console.Out's (the runtime's console stream takes it). The router holds Console.Out's lock when it
+        // writes to stdout, so it must never wait there for a writer another thread may hold: both would wait forever.
+        ConsoleRouter.Install();
+        var stdout = ConsoleRouter.Stdout;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = Task.Factory.StartNew(
+            () =>
+            {
+                lock (stdout)
+                {
+                    held.SetResult();
+                    release.Task.Wait();
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        await held.Task;
+
+        try
+        {
+            await Task.Run(() => Console.WriteLine("Console output outside a job, while a logger holds its writer.")).WaitAsync(JobWaiting.Timeout);
+        }
+        finally
+        {
+            release.SetResult();
+            await holder;
+        }
+    }
+
     /// <summary>An app with one endpoint, <c>GET /start</c>, whose handler the test writes.</summary>
     private static async Task<WebApplication> BareAppAsync(Func<BackgroundJobs, Task> handler)
     {
