@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace Company.WebApplication1.Background;
@@ -19,129 +21,97 @@ internal sealed class JobRun(JobId id, JobWork work, JobOutput output)
 /// <summary>
 /// Jobs waiting for a worker on this node, at most <see cref="BackgrounderOptions.QueueCapacity"/>: a flood of
 /// requests is refused rather than queued without limit. A job canceled while it waits leaves at once, so its slot
-/// is free for the next start. A job queued while a worker is idle goes straight to that worker.
+/// is free for the next start; a job queued while a worker is idle goes straight to that worker (the channel's doing).
 /// </summary>
 internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
 {
-    private readonly Lock _gate = new();
-    private readonly LinkedList<JobRun> _waiting = [];
-    private readonly Dictionary<JobId, LinkedListNode<JobRun>> _byId = [];
-    private readonly Queue<TaskCompletionSource<JobRun?>> _idleWorkers = new();
-    private int _reserved;
-    private bool _completed;
+    private readonly Channel<JobRun> _channel = Channel.CreateUnbounded<JobRun>();
+
+    // The jobs that wait, by id: whoever removes a job from here (a worker, a cancel, shutdown) has it. The channel
+    // only wakes workers; a job canceled while it waited is skipped when it comes out.
+    private readonly ConcurrentDictionary<JobId, JobRun> _waiting = new();
+    private int _count;
+    private int _completed;
 
     /// <summary>Jobs waiting, and starts that hold a slot while their job is recorded.</summary>
-    public int Count
-    {
-        get { lock (_gate) { return _waiting.Count + _reserved; } }
-    }
+    public int Count => Volatile.Read(ref _count);
+
+    private bool Completed => Volatile.Read(ref _completed) == 1;
 
     /// <summary>Holds a slot for a job about to be recorded; false when the queue is full or the app is stopping.</summary>
     public bool TryReserve()
     {
-        lock (_gate)
+        if (Completed)
         {
-            if (_completed || _waiting.Count + _reserved >= options.Value.QueueCapacity)
-            {
-                return false;
-            }
-
-            _reserved++;
-            return true;
+            return false;
         }
+
+        if (Interlocked.Increment(ref _count) > options.Value.QueueCapacity)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        return true;
     }
 
-    public void ReleaseReservation()
-    {
-        lock (_gate)
-        {
-            _reserved--;
-        }
-    }
+    public void ReleaseReservation() => Interlocked.Decrement(ref _count);
 
     /// <summary>Queues a job in its reserved slot; false when the app began to stop meanwhile.</summary>
     public bool TryEnqueue(JobRun run)
     {
-        lock (_gate)
+        _waiting[run.Id] = run;
+
+        // Checked after the job is in: either shutdown's sweep finds it, or this sees shutdown and takes it back.
+        if (Completed && TryRemove(run.Id))
         {
-            _reserved--;
-            if (_completed)
-            {
-                return false;
-            }
-
-            // An idle worker that stopped waiting (the app is stopping) no longer takes it: the next one does.
-            while (_idleWorkers.TryDequeue(out var worker))
-            {
-                if (worker.TrySetResult(run))
-                {
-                    return true;
-                }
-            }
-
-            _byId[run.Id] = _waiting.AddLast(run);
-            return true;
+            return false;
         }
+
+        _channel.Writer.TryWrite(run);
+        return true;
     }
 
     /// <summary>Takes a waiting job out of the queue, freeing its slot; false when no job with that id waits here.</summary>
     public bool TryRemove(JobId id)
     {
-        lock (_gate)
+        if (!_waiting.TryRemove(id, out _))
         {
-            if (!_byId.Remove(id, out var node))
-            {
-                return false;
-            }
-
-            _waiting.Remove(node);
-            return true;
+            return false;
         }
+
+        Interlocked.Decrement(ref _count);
+        return true;
     }
 
     /// <summary>The next job, waiting for one to come; null once the queue is completed.</summary>
     public async Task<JobRun?> DequeueAsync(CancellationToken cancellationToken)
     {
-        TaskCompletionSource<JobRun?> idle;
-        lock (_gate)
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken))
         {
-            if (_waiting.First is { } first)
+            while (!Completed && _channel.Reader.TryRead(out var run))
             {
-                _waiting.RemoveFirst();
-                _byId.Remove(first.Value.Id);
-                return first.Value;
+                if (TryRemove(run.Id))
+                {
+                    return run;
+                }
             }
 
-            if (_completed)
+            if (Completed)
             {
-                return null;
+                break;
             }
-
-            // Continued on the thread pool, so a start never runs the job it queues on its own thread.
-            idle = new TaskCompletionSource<JobRun?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _idleWorkers.Enqueue(idle);
         }
 
-        using var stopping = cancellationToken.Register(static idle => ((TaskCompletionSource<JobRun?>)idle!).TrySetCanceled(), idle);
-        return await idle.Task;
+        return null;
     }
 
     /// <summary>Refuses every later start, lets idle workers go, and hands back what still waits: shutdown cancels it.</summary>
     public IReadOnlyList<JobRun> Complete()
     {
-        lock (_gate)
-        {
-            _completed = true;
-            while (_idleWorkers.TryDequeue(out var worker))
-            {
-                worker.TrySetResult(null);
-            }
-
-            IReadOnlyList<JobRun> waiting = [.. _waiting];
-            _waiting.Clear();
-            _byId.Clear();
-            return waiting;
-        }
+        Interlocked.Exchange(ref _completed, 1);
+        _channel.Writer.TryComplete();
+        return [.. _waiting.Values.Where(run => TryRemove(run.Id))];
     }
 }
 
