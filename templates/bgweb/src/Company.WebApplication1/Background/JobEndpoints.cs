@@ -126,7 +126,7 @@ internal static class JobEndpoints
         // A stopping app ends its streams rather than wait for them, and a stream ends after its lifetime: the
         // client reconnects with Last-Event-ID, to this node or another, so no stream is held forever.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, appStopping);
-        var ending = Task.Delay(streamLifetime, time, ended.Token);
+        Task? ending = null;
         Task? heartbeat = null;
         JobStatus? sent = null;
         try
@@ -167,6 +167,8 @@ internal static class JobEndpoints
                     yield break;
                 }
 
+                // Timers only for a stream that waits: one that sends a finished job and ends needs none.
+                ending ??= Task.Delay(streamLifetime, time, ended.Token);
                 heartbeat ??= Task.Delay(HeartbeatInterval, time, ended.Token);
                 var woke = await Task.WhenAny(changed, heartbeat, ending);
                 if (woke == ending)
@@ -189,7 +191,7 @@ internal static class JobEndpoints
         finally
         {
             // The lifetime and heartbeat timers go with the stream, rather than linger until they would have fired.
-            await ended.CancelAsync();
+            ended.Cancel();
         }
     }
 
