@@ -46,14 +46,10 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     [Fact]
     public async Task Cancel_on_a_running_job_fires_its_token_and_it_ends_Canceled()
     {
-        var script = new ScriptedJob();
-        var id = await _app.StartAsync(script.RunAsync);
-        var token = await script.Started;
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        token.Register(fired.SetResult);
         var client = _app.CreatePlainClient();
-        var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
-        var form = CancelForm(html, id);
+        var (script, id, form) = await RunningJobAndItsCancelFormAsync(client);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (await script.Started).Register(fired.SetResult);
 
         var response = await client.PostAsync(form.Action, form.Content);
 
@@ -81,12 +77,8 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     [Fact]
     public async Task Cancel_on_a_job_that_finished_meanwhile_is_409_saying_so()
     {
-        var script = new ScriptedJob();
-        var id = await _app.StartAsync(script.RunAsync);
-        await script.Started;
         var client = _app.CreatePlainClient();
-        var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
-        var form = CancelForm(html, id);
+        var (script, id, form) = await RunningJobAndItsCancelFormAsync(client);
         script.Finish();
         await _app.Store.WaitUntilFinishedAsync(id);
 
@@ -100,12 +92,8 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     [Fact]
     public async Task Cancel_on_an_unknown_job_is_404_and_on_a_malformed_id_400()
     {
-        var script = new ScriptedJob();
-        var id = await _app.StartAsync(script.RunAsync);
-        await script.Started;
         var client = _app.CreatePlainClient();
-        var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
-        var form = CancelForm(html, id);
+        var (script, id, form) = await RunningJobAndItsCancelFormAsync(client);
 
         var unknown = await client.PostAsync(form.Action.Replace(id.ToString(), JobId.New().ToString()), form.Content);
         var malformed = await client.PostAsync(form.Action.Replace(id.ToString(), "not-a-job"), form.Content);
@@ -119,11 +107,7 @@ public sealed partial class ThreadDbCancelTests : IDisposable
     [Fact]
     public async Task Cancel_without_the_pages_antiforgery_token_is_400_and_cancels_nothing()
     {
-        var script = new ScriptedJob();
-        var id = await _app.StartAsync(script.RunAsync);
-        await script.Started;
-        var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(_app.CreatePlainClient(), "/threaddb");
-        var form = CancelForm(html, id);
+        var (script, id, form) = await RunningJobAndItsCancelFormAsync(_app.CreatePlainClient());
 
         // Another site can make the browser post the form, but neither read the token nor send the viewer's cookie with it.
         var noToken = await _app.CreatePlainClient().PostAsync(form.Action, new FormUrlEncodedContent([]));
@@ -150,6 +134,16 @@ public sealed partial class ThreadDbCancelTests : IDisposable
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.False((await _app.Store.StatusAsync(id)).CancelRequested);
         script.Finish();
+    }
+
+    /// <summary>A job that runs until the test finishes it, and its Cancel form as the page shows it to <paramref name="client"/>.</summary>
+    private async Task<(ScriptedJob Script, JobId Id, (string Action, FormUrlEncodedContent Content) Form)> RunningJobAndItsCancelFormAsync(HttpClient client)
+    {
+        var script = new ScriptedJob();
+        var id = await _app.StartAsync(script.RunAsync);
+        await script.Started;
+        var (_, html) = await ThreadDbViewerTests.GetHtmlAsync(client, "/threaddb");
+        return (script, id, CancelForm(html, id));
     }
 
     /// <summary>The job's Cancel form on the page, filled in as a browser would submit it.</summary>
