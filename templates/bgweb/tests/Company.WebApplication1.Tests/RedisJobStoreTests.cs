@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -74,6 +76,23 @@ public sealed class RedisScaleOutTests
         });
 
         await heard.Task.WaitAsync(JobWaiting.Timeout);
+    }
+
+    [SkippableFact]
+    public async Task A_node_whose_subscription_connection_comes_up_after_the_one_for_commands_still_hears_cancels()
+    {
+        Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
+
+        // As on a loaded machine: the connect gives up waiting for the pub/sub connection (its timeout is half a
+        // second here) and returns. Time stands still, so no heartbeat retries a subscription that start-up missed.
+        await using var relay = SlowLaterConnectionsRelay.Start(holdBack: TimeSpan.FromSeconds(1));
+        await using var node = await RedisNode.StartAsync(_prefix, new BackgrounderOptions { NodeName = "node-a" }, new TestClock(), connectThrough: relay.EndPoint);
+        var id = await CreateOnAsync(node, started: true);
+        var heard = CancelHeard(node.Store, id);
+
+        Assert.True(await node.Store.RequestCancelAsync(id));
+
+        await heard.WaitAsync(JobWaiting.Timeout);
     }
 
     [SkippableFact]
@@ -158,10 +177,24 @@ public sealed class RedisNode : IAsyncDisposable
 
     public string Name { get; }
 
-    internal static async Task<RedisNode> StartAsync(string keyPrefix, BackgrounderOptions options, TimeProvider time, TimeSpan? nodeTimeout = null, Action<RedisJobStore>? beforeStart = null)
+    internal static async Task<RedisNode> StartAsync(
+        string keyPrefix,
+        BackgrounderOptions options,
+        TimeProvider time,
+        TimeSpan? nodeTimeout = null,
+        Action<RedisJobStore>? beforeStart = null,
+        EndPoint? connectThrough = null)
     {
         var redisOptions = new RedisStoreOptions { ConnectionString = ConnectionString, KeyPrefix = keyPrefix, NodeTimeout = nodeTimeout ?? TimeSpan.FromSeconds(15) };
-        var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions.Connection());
+        var connection = redisOptions.Connection();
+        if (connectThrough is not null)
+        {
+            connection.EndPoints.Clear();
+            connection.EndPoints.Add(connectThrough);
+            connection.ConnectTimeout = 500;
+        }
+
+        var redis = await ConnectionMultiplexer.ConnectAsync(connection);
         var store = new RedisJobStore(redis, time, Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(redisOptions), NullLogger<RedisJobStore>.Instance);
         beforeStart?.Invoke(store);
         await store.StartAsync(CancellationToken.None);
@@ -173,5 +206,68 @@ public sealed class RedisNode : IAsyncDisposable
         await Store.StopAsync(CancellationToken.None);
         Store.Dispose();
         await _redis.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A TCP relay to the test's Redis that lets the first connection through at once and holds each later one back
+/// for a moment: a client's connection for commands is then up while its pub/sub connection is still coming up.
+/// </summary>
+internal sealed class SlowLaterConnectionsRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stopped = new();
+    private Task _accepting = Task.CompletedTask;
+
+    private SlowLaterConnectionsRelay()
+    {
+    }
+
+    public EndPoint EndPoint => _listener.LocalEndpoint;
+
+    public static SlowLaterConnectionsRelay Start(TimeSpan holdBack)
+    {
+        var relay = new SlowLaterConnectionsRelay();
+        relay._listener.Start();
+        relay._accepting = relay.AcceptAsync(holdBack);
+        return relay;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopped.Cancel();
+        _listener.Stop();
+        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        _stopped.Dispose();
+    }
+
+    private async Task AcceptAsync(TimeSpan holdBack)
+    {
+        var redis = ConfigurationOptions.Parse(RedisNode.ConnectionString!).EndPoints[0];
+        for (var accepted = 0; !_stopped.IsCancellationRequested; accepted++)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stopped.Token);
+            _ = RelayAsync(client, redis, accepted == 0 ? TimeSpan.Zero : holdBack);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client, EndPoint redis, TimeSpan holdBack)
+    {
+        using (client)
+        using (var server = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            try
+            {
+                await Task.Delay(holdBack, _stopped.Token);
+                await server.ConnectAsync(redis, _stopped.Token);
+                await using var toServer = new NetworkStream(server);
+                var toClient = client.GetStream();
+                await Task.WhenAny(toClient.CopyToAsync(toServer, _stopped.Token), toServer.CopyToAsync(toClient, _stopped.Token));
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException)
+            {
+                // The relay or one of its ends closed.
+            }
+        }
     }
 }

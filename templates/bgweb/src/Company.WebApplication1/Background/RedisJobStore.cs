@@ -163,8 +163,16 @@ internal sealed partial class RedisJobStore(
 
         try
         {
-            // Once subscribed, the client renews the subscriptions itself after every reconnect.
+            // The subscription connection comes up a moment after the one for commands: wait for it (a real-time
+            // wait, bounded by the command timeout), or a subscribe made now fails and cancels wait for the next beat.
             var subscriber = redis.GetSubscriber();
+            var giveUpAt = Environment.TickCount64 + redis.TimeoutMilliseconds;
+            while (redis.IsConnected && !subscriber.IsConnected(CancelChannel) && Environment.TickCount64 < giveUpAt)
+            {
+                await Task.Delay(10);
+            }
+
+            // Once subscribed, the client renews the subscriptions itself after every reconnect.
             await subscriber.SubscribeAsync(ChangedChannel, (_, id) => Notify(id, _changes.Notify));
             await subscriber.SubscribeAsync(CancelChannel, (_, id) => Notify(id, id => CancelRequested?.Invoke(id)));
             _subscribed = true;
