@@ -83,10 +83,10 @@ public sealed class RedisScaleOutTests
     {
         Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
 
-        // As on a loaded machine: the connect gives up waiting for the pub/sub connection (its timeout is half a
-        // second here) and returns. Time stands still, so no heartbeat retries a subscription that start-up missed.
-        await using var relay = SlowLaterConnectionsRelay.Start(holdBack: TimeSpan.FromSeconds(1));
-        await using var node = await RedisNode.StartAsync(_prefix, new BackgrounderOptions { NodeName = "node-a" }, new TestClock(), connectThrough: relay.EndPoint);
+        // As on a loaded machine: the connect gives up waiting for the pub/sub connection and returns; the node starts
+        // as that connection comes up. Time stands still, so no heartbeat retries a subscription that start-up missed.
+        await using var relay = LaterConnectionsHeldRelay.Start();
+        await using var node = await RedisNode.StartAsync(_prefix, new BackgrounderOptions { NodeName = "node-a" }, new TestClock(), connectThrough: relay);
         var id = await CreateOnAsync(node, started: true);
         var heard = CancelHeard(node.Store, id);
 
@@ -183,21 +183,29 @@ public sealed class RedisNode : IAsyncDisposable
         TimeProvider time,
         TimeSpan? nodeTimeout = null,
         Action<RedisJobStore>? beforeStart = null,
-        EndPoint? connectThrough = null)
+        LaterConnectionsHeldRelay? connectThrough = null)
     {
         var redisOptions = new RedisStoreOptions { ConnectionString = ConnectionString, KeyPrefix = keyPrefix, NodeTimeout = nodeTimeout ?? TimeSpan.FromSeconds(15) };
         var connection = redisOptions.Connection();
         if (connectThrough is not null)
         {
             connection.EndPoints.Clear();
-            connection.EndPoints.Add(connectThrough);
-            connection.ConnectTimeout = 500;
+            connection.EndPoints.Add(connectThrough.EndPoint);
         }
 
         var redis = await ConnectionMultiplexer.ConnectAsync(connection);
         var store = new RedisJobStore(redis, time, Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(redisOptions), NullLogger<RedisJobStore>.Instance);
         beforeStart?.Invoke(store);
-        await store.StartAsync(CancellationToken.None);
+        var starting = store.StartAsync(CancellationToken.None);
+        if (connectThrough is not null)
+        {
+            // The pub/sub connection comes up while the node starts: a node that waits for it sees it, one that
+            // does not has started without it by then.
+            await Task.WhenAny(starting, Task.Delay(TimeSpan.FromMilliseconds(200)));
+            connectThrough.Release();
+        }
+
+        await starting;
         return new RedisNode(redis, store, options.NodeName);
     }
 
@@ -210,28 +218,31 @@ public sealed class RedisNode : IAsyncDisposable
 }
 
 /// <summary>
-/// A TCP relay to the test's Redis that lets the first connection through at once and holds each later one back
-/// for a moment: a client's connection for commands is then up while its pub/sub connection is still coming up.
+/// A TCP relay to the test's Redis that lets the first connection through at once and holds every later one until
+/// <see cref="Release"/>: a client's connection for commands is then up while its pub/sub connection is not.
 /// </summary>
-internal sealed class SlowLaterConnectionsRelay : IAsyncDisposable
+internal sealed class LaterConnectionsHeldRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopped = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _accepting = Task.CompletedTask;
 
-    private SlowLaterConnectionsRelay()
+    private LaterConnectionsHeldRelay()
     {
     }
 
     public EndPoint EndPoint => _listener.LocalEndpoint;
 
-    public static SlowLaterConnectionsRelay Start(TimeSpan holdBack)
+    public static LaterConnectionsHeldRelay Start()
     {
-        var relay = new SlowLaterConnectionsRelay();
+        var relay = new LaterConnectionsHeldRelay();
         relay._listener.Start();
-        relay._accepting = relay.AcceptAsync(holdBack);
+        relay._accepting = relay.AcceptAsync();
         return relay;
     }
+
+    public void Release() => _released.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -241,24 +252,28 @@ internal sealed class SlowLaterConnectionsRelay : IAsyncDisposable
         _stopped.Dispose();
     }
 
-    private async Task AcceptAsync(TimeSpan holdBack)
+    private async Task AcceptAsync()
     {
         var redis = ConfigurationOptions.Parse(RedisNode.ConnectionString!).EndPoints[0];
         for (var accepted = 0; !_stopped.IsCancellationRequested; accepted++)
         {
             var client = await _listener.AcceptTcpClientAsync(_stopped.Token);
-            _ = RelayAsync(client, redis, accepted == 0 ? TimeSpan.Zero : holdBack);
+            _ = RelayAsync(client, redis, held: accepted > 0);
         }
     }
 
-    private async Task RelayAsync(TcpClient client, EndPoint redis, TimeSpan holdBack)
+    private async Task RelayAsync(TcpClient client, EndPoint redis, bool held)
     {
         using (client)
         using (var server = new Socket(SocketType.Stream, ProtocolType.Tcp))
         {
             try
             {
-                await Task.Delay(holdBack, _stopped.Token);
+                if (held)
+                {
+                    await _released.Task.WaitAsync(_stopped.Token);
+                }
+
                 await server.ConnectAsync(redis, _stopped.Token);
                 await using var toServer = new NetworkStream(server);
                 var toClient = client.GetStream();
