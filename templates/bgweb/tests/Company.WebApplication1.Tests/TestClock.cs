@@ -53,20 +53,30 @@ public sealed class TestClock() : FakeTimeProvider(new DateTimeOffset(2008, 6, 1
         await done;
     }
 
-    private void Track(TrackedTimer timer, bool pending)
+    /// <summary>Records when <paramref name="timer"/> is due next; never once it is disposed, though it fired meanwhile.</summary>
+    private void Arm(TrackedTimer timer, TimeSpan dueTime)
     {
         lock (_gate)
         {
-            if (pending)
-            {
-                _pending.Add(timer);
-                _armed.TrySetResult();
-                _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            else
+            if (timer.IsDisposed || dueTime == Timeout.InfiniteTimeSpan)
             {
                 _pending.Remove(timer);
+                return;
             }
+
+            timer.Due = GetUtcNow() + dueTime;
+            _pending.Add(timer);
+            _armed.TrySetResult();
+            _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private void Forget(TrackedTimer timer)
+    {
+        lock (_gate)
+        {
+            timer.IsDisposed = true;
+            _pending.Remove(timer);
         }
     }
 
@@ -76,14 +86,13 @@ public sealed class TestClock() : FakeTimeProvider(new DateTimeOffset(2008, 6, 1
 
         public ITimer Inner { get; set; } = null!;
 
-        public DateTimeOffset Due { get; private set; }
+        /// <summary>Read and written under the clock's lock.</summary>
+        public DateTimeOffset Due { get; set; }
 
-        public void Arm(TimeSpan dueTime)
-        {
-            var pending = dueTime != Timeout.InfiniteTimeSpan;
-            Due = pending ? clock.GetUtcNow() + dueTime : DateTimeOffset.MaxValue;
-            clock.Track(this, pending);
-        }
+        /// <summary>Read and written under the clock's lock.</summary>
+        public bool IsDisposed { get; set; }
+
+        public void Arm(TimeSpan dueTime) => clock.Arm(this, dueTime);
 
         public void Fired() => Arm(_period);
 
@@ -96,13 +105,13 @@ public sealed class TestClock() : FakeTimeProvider(new DateTimeOffset(2008, 6, 1
 
         public void Dispose()
         {
-            clock.Track(this, pending: false);
+            clock.Forget(this);
             Inner.Dispose();
         }
 
         public ValueTask DisposeAsync()
         {
-            clock.Track(this, pending: false);
+            clock.Forget(this);
             return Inner.DisposeAsync();
         }
     }
