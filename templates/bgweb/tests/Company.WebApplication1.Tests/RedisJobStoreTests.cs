@@ -248,7 +248,7 @@ internal sealed class LaterConnectionsHeldRelay : IAsyncDisposable
     {
         _stopped.Cancel();
         _listener.Stop();
-        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopped.Dispose();
     }
 
