@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -27,9 +28,10 @@ public readonly record struct JobId
     [ThreadStatic]
     private static int t_used;
 
-    private readonly string? _text;
+    // The bits, not their text: the store keeps one small value per job, not a string (benchmarks, measure 1).
+    private readonly UInt128 _bits;
 
-    private JobId(string text) => _text = text;
+    private JobId(UInt128 bits) => _bits = bits;
 
     public static JobId New()
     {
@@ -41,23 +43,30 @@ public readonly record struct JobId
         }
 
         var bytes = random.AsSpan(t_used, ByteLength);
-        var id = new JobId(Base64Url.EncodeToString(bytes));
+        var id = new JobId(BinaryPrimitives.ReadUInt128LittleEndian(bytes));
         bytes.Clear();
         t_used = (t_used + ByteLength) % random.Length;
         return id;
     }
 
-    /// <summary>Accepts only the exact form <see cref="New"/> produces, so one job has one spelling.</summary>
+    /// <summary>Accepts only the exact form <see cref="ToString"/> produces, so one job has one spelling.</summary>
     public static bool TryParse(string? text, out JobId id)
     {
+        Span<byte> bytes = stackalloc byte[ByteLength];
         var valid = text is { Length: TextLength }
             && !text.AsSpan().ContainsAnyExcept(s_alphabet)
-            && LastCharacters.Contains(text[^1]);
-        id = valid ? new JobId(text!) : default;
+            && LastCharacters.Contains(text[^1])
+            && Base64Url.DecodeFromChars(text, bytes) == ByteLength;
+        id = valid ? new JobId(BinaryPrimitives.ReadUInt128LittleEndian(bytes)) : default;
         return valid;
     }
 
-    public override string ToString() => _text ?? string.Empty;
+    public override string ToString()
+    {
+        Span<byte> bytes = stackalloc byte[ByteLength];
+        BinaryPrimitives.WriteUInt128LittleEndian(bytes, _bits);
+        return Base64Url.EncodeToString(bytes);
+    }
 }
 
 /// <summary>Where a job is in its life.</summary>
@@ -100,7 +109,8 @@ public sealed record JobStatus(
 }
 
 /// <summary>Lines of a job's output, the first of them numbered <paramref name="First"/>.</summary>
-public sealed record JobLines(long First, IReadOnlyList<string> Lines)
+/// <remarks>A value, not an object: most writes send a single line (benchmarks, measure 2).</remarks>
+public readonly record struct JobLines(long First, IReadOnlyList<string> Lines)
 {
     /// <summary>The number of the line after these: where the next read starts.</summary>
     public long Next => First + Lines.Count;

@@ -85,7 +85,7 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
     }
 
     /// <summary>The next job, waiting for one to come; null once the queue is completed.</summary>
-    public async Task<JobRun?> DequeueAsync(CancellationToken cancellationToken)
+    public async ValueTask<JobRun?> DequeueAsync(CancellationToken cancellationToken)
     {
         while (await _channel.Reader.WaitToReadAsync(cancellationToken))
         {
