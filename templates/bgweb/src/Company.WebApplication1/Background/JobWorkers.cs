@@ -226,7 +226,7 @@ internal sealed partial class JobWorkerService(
         {
             // False when it was canceled while it waited: then it never runs. Taken off the queue already, it is
             // this worker's to count (OnCancelRequested counts those it takes off the queue itself).
-            if (!await RetryAsync(() => store.TryStartAsync(run.Id), stoppingToken))
+            if (!await RetryAsync(static (store, id) => store.TryStartAsync(id), run.Id, stoppingToken))
             {
                 metrics.Finished(JobState.Canceled);
             }
@@ -304,7 +304,7 @@ internal sealed partial class JobWorkerService(
     {
         try
         {
-            if (!await RetryAsync(() => store.TryFinishAsync(run.Id, state, error, finalLine), stoppingToken))
+            if (!await RetryAsync(static (store, end) => store.TryFinishAsync(end.Id, end.state, end.error, end.finalLine), (run.Id, state, error, finalLine), stoppingToken))
             {
                 return false;
             }
@@ -319,14 +319,17 @@ internal sealed partial class JobWorkerService(
         return true;
     }
 
-    /// <summary>A store that cannot be reached (Redis restarting, say) is waited for, not fatal to the job.</summary>
-    private async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken stoppingToken)
+    /// <summary>
+    /// A store that cannot be reached (Redis restarting, say) is waited for, not fatal to the job. The call gets its
+    /// arguments rather than capturing them: no closure per job (benchmarks, measure 1, bytes per job).
+    /// </summary>
+    private async Task<bool> RetryAsync<TArgs>(Func<IJobStore, TArgs, Task<bool>> call, TArgs args, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                return await call();
+                return await call(store, args);
             }
             catch (JobsUnavailableException) when (!stoppingToken.IsCancellationRequested)
             {
