@@ -78,6 +78,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         return Task.FromResult(true);
     }
 
+    // An unknown job has nothing more to wait for: whoever follows it finds it gone and stops.
     public Task NextChange(JobId id) => _jobs.TryGetValue(id, out var entry) ? entry.NextChange() : Task.CompletedTask;
 
     public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
