@@ -73,22 +73,21 @@ internal sealed class JobOutput(IJobStore store, BackgrounderOptions options, Ti
             }
         }
 
-        if (batch is not null)
+        if (!taken)
+        {
+            if (endLine)
+            {
+                Stdout.WriteLine(text);
+            }
+            else
+            {
+                Stdout.Write(text);
+            }
+        }
+        else if (batch is { } lines)
         {
             // Console calls hold the console's process-wide lock: the store is called from the thread pool instead.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Output.SendAsync(state.Batch), (Output: this, Batch: batch.Value), preferLocal: false);
-        }
-        else if (taken)
-        {
-            return;
-        }
-        else if (endLine)
-        {
-            Stdout.WriteLine(text);
-        }
-        else
-        {
-            Stdout.Write(text);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Output.SendAsync(state.Lines), (Output: this, Lines: lines), preferLocal: false);
         }
     }
 

@@ -304,7 +304,10 @@ internal sealed partial class JobWorkerService(
     {
         try
         {
-            if (!await RetryAsync(static (store, end) => store.TryFinishAsync(end.Id, end.state, end.error, end.finalLine), (run.Id, state, error, finalLine), stoppingToken))
+            if (!await RetryAsync(
+                static (store, end) => store.TryFinishAsync(end.Id, end.State, end.Error, end.FinalLine),
+                (run.Id, State: state, Error: error, FinalLine: finalLine),
+                stoppingToken))
             {
                 return false;
             }
