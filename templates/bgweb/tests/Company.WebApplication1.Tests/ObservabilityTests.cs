@@ -25,13 +25,17 @@ public sealed class ObservabilityTests
                 meterListener.EnableMeasurementEvents(instrument);
             }
         };
-        var canceledCounted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The three jobs end on different threads (a queued cancel is counted where the cancel arrives, a finished
+        // job by its worker after the store has its state), so the test waits for all three counts, not the last one.
+        string[] finishedCounters = ["backgrounder.jobs.succeeded", "backgrounder.jobs.failed", "backgrounder.jobs.canceled"];
+        var finishedCounted = 0;
+        var allFinishedCounted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
             totals.AddOrUpdate(instrument.Name, value, (_, total) => instrument is ObservableGauge<long> ? value : total + value);
-            if (instrument.Name == "backgrounder.jobs.canceled")
+            if (finishedCounters.Contains(instrument.Name) && Interlocked.Add(ref finishedCounted, (int)value) == 3)
             {
-                canceledCounted.TrySetResult();
+                allFinishedCounted.TrySetResult();
             }
         });
         listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => totals[instrument.Name] = value);
@@ -54,8 +58,7 @@ public sealed class ObservabilityTests
         await app.Store.RequestCancelAsync(canceled);
         await app.Store.WaitUntilFinishedAsync(canceled);
 
-        // Counted by the worker once the store has the final state; one worker, so the earlier jobs are counted too.
-        await canceledCounted.Task.WaitAsync(JobWaiting.Timeout);
+        await allFinishedCounted.Task.WaitAsync(JobWaiting.Timeout);
         listener.RecordObservableInstruments();
 
         Assert.Equal(3, totals["backgrounder.jobs.started"]);
