@@ -167,8 +167,8 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
     /// <summary>
     /// One job as this store keeps it: the fields of its record, changed in place under the entry's own lock (only
-    /// this store can reach an entry, so it locks on itself), and its lines. A <see cref="JobStatus"/> is made when the job is read, not at every change: two objects kept per job
-    /// instead of five (benchmarks, measure 1).
+    /// this store can reach an entry, so it locks on itself), and its lines. A <see cref="JobStatus"/> is made when
+    /// the job is read, not at every change: two objects kept per job instead of five (benchmarks, measure 1).
     /// </summary>
     private sealed class Entry(JobStatus created, long order, BackgrounderOptions limits)
     {
