@@ -16,7 +16,9 @@ public sealed class MacroBenchmarkConfig : ManualConfig
         AddJob(Job.Default
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
-            .WithWarmupCount(1)
+            // Five, not one: a process that has run one 100k-job iteration is still tiering up its code and sizing its
+            // GC, and its next iterations keep getting faster (docs/benchmarks.md, "How each measure is made").
+            .WithWarmupCount(5)
             .WithIterationCount(5)
             .WithGcServer(true)
             .WithId("Macro"));
