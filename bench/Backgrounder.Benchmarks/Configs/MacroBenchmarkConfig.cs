@@ -9,13 +9,17 @@ namespace Backgrounder.Benchmarks.Configs;
 /// For runs of 100k jobs: one invocation per iteration, few iterations, so the whole suite fits in minutes on two
 /// cores. Server GC, as in the app the template generates.
 /// </summary>
+/// <remarks>
+/// Three processes per benchmark, not one: how a process's GC sizes itself early on (DATAS) moves a whole process's
+/// iterations together, by as much as 20 % between processes started a minute apart (docs/benchmarks.md, measure 1).
+/// </remarks>
 public sealed class MacroBenchmarkConfig : ManualConfig
 {
     public MacroBenchmarkConfig()
     {
         AddJob(Job.Default
             .WithStrategy(RunStrategy.Monitoring)
-            .WithLaunchCount(1)
+            .WithLaunchCount(3)
             // Five, not one: a process that has run one 100k-job iteration is still tiering up its code and sizing its
             // GC, and its next iterations keep getting faster (docs/benchmarks.md, "How each measure is made").
             .WithWarmupCount(5)
