@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every measure of docs/benchmarks.md once, in its order, on this machine (about 18 minutes on 2 cores),
+# Runs every measure of docs/benchmarks.md once, in its order, on this machine (about 25 minutes on 2 cores),
 # and keeps what they print in bench/results/<date>.log (git ignores it). BenchmarkDotNet's own tables are in
 # bench/Backgrounder.Benchmarks/BenchmarkDotNet.Artifacts/results/.
 #

@@ -10,8 +10,8 @@ namespace Backgrounder.Benchmarks.Configs;
 /// cores. Server GC, as in the app the template generates.
 /// </summary>
 /// <remarks>
-/// Three processes per benchmark, not one: how a process's GC sizes itself early on (DATAS) moves a whole process's
-/// iterations together, by as much as 20 % between processes started a minute apart (docs/benchmarks.md, measure 1).
+/// Three processes per benchmark, not one: a process's iterations move together, and processes of the same code
+/// started a minute apart differ by up to 20 % (docs/benchmarks.md, measure 1).
 /// </remarks>
 public sealed class MacroBenchmarkConfig : ManualConfig
 {
@@ -20,8 +20,8 @@ public sealed class MacroBenchmarkConfig : ManualConfig
         AddJob(Job.Default
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(3)
-            // Five, not one: a process that has run one 100k-job iteration is still tiering up its code and sizing its
-            // GC, and its next iterations keep getting faster (docs/benchmarks.md, "How each measure is made").
+            // Five, not one: after one 100k-job iteration a process of ours is still tiering up its code and sizing its
+            // GC, and its next iterations keep getting faster (docs/benchmarks.md, "What to improve", item 2).
             .WithWarmupCount(5)
             .WithIterationCount(5)
             .WithGcServer(true)
