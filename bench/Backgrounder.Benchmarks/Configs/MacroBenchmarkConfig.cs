@@ -6,8 +6,8 @@ using BenchmarkDotNet.Jobs;
 namespace Backgrounder.Benchmarks.Configs;
 
 /// <summary>
-/// For runs of 100k jobs: one invocation per iteration, few iterations, so the whole suite fits in minutes on two
-/// cores. Server GC, as in the app the template generates.
+/// For runs of 100k jobs: one invocation per iteration and few iterations, so measure 1 takes about a quarter of an
+/// hour on two cores (most of it Hangfire's 12-second iterations). Server GC, as in the app the template generates.
 /// </summary>
 /// <remarks>
 /// Three processes per benchmark, not one: a process's iterations move together, and processes of the same code
