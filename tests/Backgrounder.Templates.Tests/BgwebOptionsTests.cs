@@ -63,7 +63,7 @@ public sealed partial class BgwebOptionsTests(TemplatePackFixture pack)
         // The memory store needs no package at all; Redis brings StackExchange.Redis and nothing else.
         var packages = PackageReference().Matches(scaffold.Read($"src/{name}/{name}.csproj")).Select(match => match.Groups[1].Value);
         Assert.Equal(BgwebOptions.HasRedis(options) ? ["StackExchange.Redis"] : [], packages);
-        Assert.Equal(BgwebOptions.HasRedis(options), File.Exists(Path.Combine(scaffold.AppDirectory, "Background", "RedisJobStore.cs")));
+        Assert.Equal(BgwebOptions.HasRedis(options), File.Exists(Path.Combine(scaffold.AppDirectory, "Background", "Storage", "Redis", "RedisJobStore.cs")));
         Assert.Equal(BgwebOptions.HasRedis(options), scaffold.Read($"src/{name}/appsettings.Development.json").Contains("\"Redis\": \"localhost:6379\"", StringComparison.Ordinal));
         if (File.Exists(Path.Combine(scaffold.Root, launchSettings)))
         {

@@ -20,7 +20,7 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
         Assert.Contains(".gitignore", files);
         Assert.Contains($"src/{name}/{name}.csproj", files);
         Assert.Contains($"tests/{name}.Tests/{name}.Tests.csproj", files);
-        Assert.Contains($"src/{name}/Background/JobCleanupService.cs", files);
+        Assert.Contains($"src/{name}/Background/Storage/JobCleanupService.cs", files);
         Assert.Contains($"src/{name}/Endpoints/IndexHandler.cs", files);
         Assert.Contains($"src/{name}/Endpoints/ThreadDbViewer.cs", files);
         Assert.Contains($"src/{name}/Jobs/LongRunning.cs", files);
@@ -28,7 +28,7 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
         var solution = scaffold.Read($"{name}.slnx");
         Assert.Contains($"Path=\"src/{name}/{name}.csproj\"", solution);
         Assert.Contains($"Path=\"tests/{name}.Tests/{name}.Tests.csproj\"", solution);
-        Assert.Contains($"namespace {rootNamespace}.Background;", scaffold.Read($"src/{name}/Background/JobCleanupService.cs"));
+        Assert.Contains($"namespace {rootNamespace}.Background;", scaffold.Read($"src/{name}/Background/Storage/JobCleanupService.cs"));
     }
 
     [Theory]
@@ -53,7 +53,7 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
         Assert.Contains("\"Backgrounder\": {", scaffold.Read($"src/{name}/appsettings.json"));
         Assert.Contains("SectionName = \"Backgrounder\"", scaffold.Read($"src/{name}/Background/BackgrounderOptions.cs"));
         Assert.Contains("Path = \"/threaddb\"", scaffold.Read($"src/{name}/Endpoints/ThreadDbViewer.cs"));
-        Assert.Contains("JobIdParameter = \"_t\"", scaffold.Read($"src/{name}/Background/BackgrounderFilter.cs"));
+        Assert.Contains("JobIdParameter = \"_t\"", scaffold.Read($"src/{name}/Background/Web/BackgrounderFilter.cs"));
     }
 
     [Theory]

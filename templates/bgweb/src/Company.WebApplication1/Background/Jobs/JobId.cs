@@ -69,53 +69,6 @@ public readonly record struct JobId
     }
 }
 
-/// <summary>Where a job is in its life.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
-public enum JobState
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Canceled,
-
-    /// <summary>Its node stopped (shut down, or stopped responding) before the job did.</summary>
-    Interrupted,
-}
-
-/// <summary>
-/// A job's record, as the store keeps it and as clients see it: <c>GET /jobs/{id}</c> and the event stream's
-/// <c>state</c> events serialise this record. Output lines are numbered 0, 1, 2, … as they are written;
-/// <paramref name="LineCount"/> counts them all, <paramref name="Dropped"/> the oldest ones no longer kept.
-/// </summary>
-public sealed record JobStatus(
-    JobId Id,
-    JobState State,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt = null,
-    DateTimeOffset? FinishedAt = null,
-    double? Progress = null,
-    string? Error = null,
-    bool CancelRequested = false,
-    string? Node = null,
-    long LineCount = 0,
-    long Dropped = 0)
-{
-    /// <summary>Who may see the job (a hash of a user or of an owner cookie); null when anyone holding the id may. Never sent to clients.</summary>
-    [JsonIgnore]
-    public string? Owner { get; init; }
-
-    public bool IsFinished => State is not (JobState.Queued or JobState.Running);
-}
-
-/// <summary>Lines of a job's output, the first of them numbered <paramref name="First"/>.</summary>
-/// <remarks>A value, not an object: most writes send a single line (benchmarks, measure 2).</remarks>
-public readonly record struct JobLines(long First, IReadOnlyList<string> Lines)
-{
-    /// <summary>The number of the line after these: where the next read starts.</summary>
-    public long Next => First + Lines.Count;
-}
-
 internal sealed class JobIdJsonConverter : JsonConverter<JobId>
 {
     public override JobId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
