@@ -21,7 +21,8 @@ public sealed class MacroBenchmarkConfig : ManualConfig
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(3)
             // Five, not one: after one 100k-job iteration a process of ours is still tiering up its code and sizing its
-            // GC, and its next iterations keep getting faster (docs/benchmarks.md, "What to improve", item 2).
+            // GC, and its next iterations keep getting faster (docs/benchmarks.md, "Measure 1: the GC policy (DATAS)
+            // and process age").
             .WithWarmupCount(5)
             .WithIterationCount(5)
             .WithGcServer(true)
