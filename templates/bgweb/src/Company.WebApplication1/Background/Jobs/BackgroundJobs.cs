@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// web.py's <c>@background</c>, rebuilt: <c>await jobs.StartAsync(work)</c> records a job, queues it on this node and
+/// Starts jobs: <c>await jobs.StartAsync(work)</c> records a job, queues it on this node and
 /// returns its id at once; a worker runs it. From a GET endpoint with <c>.WithBackgrounder()</c> the request then
 /// answers 303 to <c>?_t=&lt;id&gt;</c>, and what the handler printed first opens the job's output.
 /// </summary>

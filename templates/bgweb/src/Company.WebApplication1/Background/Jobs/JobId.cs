@@ -28,14 +28,14 @@ public readonly record struct JobId
     [ThreadStatic]
     private static int t_used;
 
-    // The bits, not their text: the store keeps one small value per job, not a string (benchmarks, measure 1).
+    // The bits, not their text: the store keeps one small value per job, not a string (docs/benchmarks.md, measure 1).
     private readonly UInt128 _bits;
 
     private JobId(UInt128 bits) => _bits = bits;
 
     public static JobId New()
     {
-        // One call to the system's generator serves 64 ids: it costs a quarter of a no-op job otherwise (benchmarks, measure 1).
+        // One call to the system's generator serves 64 ids: one call per id is a noticeable share of a no-op job (docs/benchmarks.md, measure 1).
         var random = t_random ??= new byte[ByteLength * 64];
         if (t_used == 0)
         {

@@ -173,7 +173,7 @@ internal sealed class JobOutput
     /// <summary>
     /// Under the lock: the lines and progress to send now, unless a send is under way (it takes what came meanwhile),
     /// no job owns the output yet, or nothing waits. Taken under the lock that added the line: one lock fewer per
-    /// line (benchmarks, measure 2).
+    /// line (docs/benchmarks.md, measure 2).
     /// </summary>
     private Batch? TryBeginSend()
     {

@@ -212,7 +212,7 @@ internal sealed partial class JobWorkerService(
 
     /// <summary>
     /// A store that cannot be reached (Redis restarting, say) is waited for, not fatal to the job. The call gets its
-    /// arguments rather than capturing them: no closure per job (benchmarks, measure 1, bytes per job).
+    /// arguments rather than capturing them: no closure per job (docs/benchmarks.md, measure 1, bytes per job).
     /// </summary>
     private async Task<bool> RetryAsync<TArgs>(Func<IJobStore, TArgs, Task<bool>> call, TArgs args, CancellationToken stoppingToken)
     {

@@ -1,7 +1,7 @@
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// Where jobs are recorded (the recipe's threaddb), holding only what can cross a process boundary (a job's
+/// Where jobs are recorded, holding only what can cross a process boundary (a job's
 /// <see cref="JobStatus"/> and its output lines), never a job's delegate or token. The in-memory store serves
 /// one node; a shared store lets every node serve every job. Each operation is one atomic step, so a reader
 /// that sees a job finished finds all of its lines.

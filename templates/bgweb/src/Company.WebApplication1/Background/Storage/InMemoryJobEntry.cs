@@ -1,9 +1,9 @@
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// One job as this store keeps it: the fields of its record, changed in place under the entry's own lock (only
-/// this store can reach an entry, so it locks on itself), and its lines. A <see cref="JobStatus"/> is made when
-/// the job is read, not at every change: two objects kept per job instead of five (benchmarks, measure 1).
+/// One job as <see cref="InMemoryJobStore"/> keeps it: the fields of its record, changed in place under the entry's
+/// own lock (only the store holds entries, so it locks on itself), and its lines. A <see cref="JobStatus"/> is made
+/// when the job is read, not at every change, so a job costs two objects (docs/benchmarks.md, measure 1).
 /// </summary>
 internal sealed class InMemoryJobEntry(JobStatus created, long order, BackgrounderOptions limits)
 {

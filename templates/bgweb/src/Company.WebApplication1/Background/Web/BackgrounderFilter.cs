@@ -7,7 +7,7 @@ using Microsoft.Extensions.Primitives;
 namespace Company.WebApplication1.Background;
 
 /// <summary>
-/// web.py's <c>@backgrounder</c> as an endpoint filter (<c>.WithBackgrounder()</c>). Without <c>_t</c> the handler
+/// The <c>?_t=</c> protocol as an endpoint filter (<c>.WithBackgrounder()</c>). Without <c>_t</c> the handler
 /// runs, and the job it starts is answered with 303 to the same URL plus <c>_t=&lt;id&gt;</c>. With <c>_t</c> the handler
 /// does not run: the job's output so far is the answer, as text with <c>Refresh: 1</c> while the job runs, or, to a
 /// browser, as the live page, where the output grows without reloading.

@@ -167,7 +167,7 @@ internal static class JobEndpoints
                     yield break;
                 }
 
-                // Timers only for a stream that waits: a finished job's stream needs none (3 times faster, benchmarks measure 2).
+                // Timers only for a stream that waits: a finished job's stream needs none (docs/benchmarks.md, measure 2).
                 ending ??= Task.Delay(streamLifetime, time, ended.Token);
                 heartbeat ??= Task.Delay(HeartbeatInterval, time, ended.Token);
                 var woke = await Task.WhenAny(changed, heartbeat, ending);
