@@ -1,5 +1,4 @@
 using Company.WebApplication1.Background;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
@@ -35,6 +34,11 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
     /// <summary>The app's own hosted services (registered with <c>AddHostedService&lt;T&gt;()</c>) that this test runs.</summary>
     public IReadOnlyCollection<Type> RunHostedServices { get; init; } = [];
 
+//#if (Redis)
+    /// <summary>Whether the Redis settings are validated; off, jobs stay in memory in every environment.</summary>
+    public bool CheckRedisSettings { get; init; }
+
+//#endif
     public BackgroundJobs Jobs => Services.GetRequiredService<BackgroundJobs>();
 
     public IJobStore Store => Services.GetRequiredService<IJobStore>();
@@ -75,7 +79,10 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
 //#if (Redis)
 
             // In memory in every environment: the Redis settings are not these tests' to check (SettingsValidationTests do).
-            services.RemoveAll<IValidateOptions<RedisStoreOptions>>();
+            if (!CheckRedisSettings)
+            {
+                services.RemoveAll<IValidateOptions<RedisStoreOptions>>();
+            }
 //#endif
             if (MapTestEndpoints is { } map)
             {

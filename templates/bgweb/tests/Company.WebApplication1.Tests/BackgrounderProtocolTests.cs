@@ -1,7 +1,6 @@
 using System.Net;
 using Company.WebApplication1.Background;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.WebApplication1.Tests;
 

@@ -1,5 +1,3 @@
-using Company.WebApplication1.Background;
-
 namespace Company.WebApplication1.Tests;
 
 /// <summary>Jobs that break the rules are contained: their output ends with them, and the store keeps its limit.</summary>
