@@ -73,6 +73,14 @@ public sealed class TemplateSnapshotTests : IDisposable
             message);
     }
 
+    [Fact]
+    public void Row_folders_are_the_name_and_a_slug_of_the_options()
+    {
+        Assert.Equal("my-app_default", Baselines.RowFolder("my-app", ""));
+        Assert.Equal("Acme.Shop_store-redis", Baselines.RowFolder("Acme.Shop", "--store redis"));
+        Assert.Equal("my-app_tests-false_no-https_exclude-launch-settings", Baselines.RowFolder("my-app", "--tests false --no-https --exclude-launch-settings"));
+    }
+
     public void Dispose() => _work.Dispose();
 
     private Scaffold Write(string name, Dictionary<string, byte[]> files)

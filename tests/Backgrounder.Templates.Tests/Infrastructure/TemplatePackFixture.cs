@@ -50,6 +50,17 @@ public sealed class TemplatePackFixture : IAsyncLifetime
         return new Scaffold(name, Path.Combine(parent, name), result.Output);
     }
 
+    /// <summary>
+    /// An item template as run in <paramref name="project"/>'s folder (it binds that project's properties, such as
+    /// RootNamespace), but written into a fresh folder, so the project itself, perhaps shared, is left as it was.
+    /// </summary>
+    public async Task<Scaffold> ItemAsync(string shortName, string name, string project, params string[] options)
+    {
+        var output = NewFolder();
+        var result = (await NewAsync(output, [shortName, "-n", name, "--project", project, "-o", output, .. options])).EnsureSuccess();
+        return new Scaffold(name, output, result.Output);
+    }
+
     /// <summary>bgweb as <see cref="BuiltAsync"/> scaffolds it, before its build: not restored, its launch ports pinned.</summary>
     public Task<Scaffold> ScaffoldPinnedAsync(string name, params string[] options) =>
         ScaffoldAsync("bgweb", name, ["--no-restore", .. PinnedPorts.Options, .. options]);
