@@ -4,26 +4,22 @@ using Backgrounder.Templates.Tests.Infrastructure;
 
 namespace Backgrounder.Templates.Tests;
 
-/// <summary>Each option row scaffolds exactly its baseline's files, builds with zero warnings and passes its own tests.</summary>
+/// <summary>Each option row scaffolds exactly its baseline's files and contents, builds with zero warnings and passes its own tests.</summary>
 [Collection(TemplatePackCollection.Name)]
 public sealed partial class BgwebOptionsTests(TemplatePackFixture pack)
 {
+    /// <summary>
+    /// Every file of the row, name and contents, against Baselines/bgweb/&lt;row&gt;/. After an intended template change:
+    /// BACKGROUNDER_UPDATE_BASELINES=1 ./test.sh --filter Category=Baselines, then review and commit the git diff.
+    /// </summary>
     [Theory]
+    [Trait("Category", Baselines.Category)]
     [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
     public async Task Scaffolds_exactly_the_files_of_its_baseline(string name, string options)
     {
         var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
-        var actual = scaffold.Files().Select(file => file.Replace(name, "{name}", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
 
-        if (Baselines.Updating)
-        {
-            Baselines.Record("bgweb", options, actual);
-            return;
-        }
-
-        var expected = Baselines.Expected("bgweb", options);
-        Assert.True(expected is not null, $"No baseline for bgweb '{options}'; run with BACKGROUNDER_UPDATE_BASELINES=1.");
-        Assert.Equal(expected, actual);
+        Baselines.Verify("bgweb", name, options, scaffold);
     }
 
     [Theory]

@@ -5,6 +5,8 @@ public sealed record Scaffold(string Name, string Root, string NewOutput)
 {
     public string AppDirectory => Path.Combine(Root, "src", Name);
 
+    public string AppProject => Path.Combine(AppDirectory, $"{Name}.csproj");
+
     public string AppAssembly => Path.Combine(AppDirectory, "bin", "Debug", "net10.0", $"{Name}.dll");
 
     public IReadOnlyList<string> Files() =>

@@ -45,17 +45,37 @@ public sealed class TemplatePackFixture : IAsyncLifetime
     /// <summary>Scaffolds into a fresh folder; the caller owns (and disposes) nothing: the fixture's folder holds it.</summary>
     public async Task<Scaffold> ScaffoldAsync(string shortName, string name, params string[] options)
     {
-        var parent = Directory.CreateDirectory(Path.Combine(_work.Path, "scaffolds", Guid.NewGuid().ToString("N")[..8])).FullName;
+        var parent = NewFolder();
         var result = (await NewAsync(parent, [shortName, "-n", name, .. options])).EnsureSuccess();
         return new Scaffold(name, Path.Combine(parent, name), result.Output);
     }
 
-    /// <summary>A scaffold that has been built with warnings as errors; shared by every test that asks for the same one.</summary>
+    /// <summary>
+    /// An item template as run in <paramref name="project"/>'s folder (it binds that project's properties, such as
+    /// RootNamespace), but written into a fresh folder, so the project itself, perhaps shared, is left as it was.
+    /// </summary>
+    public async Task<Scaffold> ItemAsync(string shortName, string name, string project, params string[] options)
+    {
+        var output = NewFolder();
+        var result = (await NewAsync(output, [shortName, "-n", name, "--project", project, "-o", output, .. options])).EnsureSuccess();
+        return new Scaffold(name, output, result.Output);
+    }
+
+    /// <summary>bgweb as <see cref="BuiltAsync"/> scaffolds it, before its build: not restored, its launch ports pinned.</summary>
+    public Task<Scaffold> ScaffoldPinnedAsync(string name, params string[] options) =>
+        ScaffoldAsync("bgweb", name, ["--no-restore", .. PinnedPorts.Options, .. options]);
+
+    /// <summary>
+    /// A scaffold that has been built with warnings as errors; shared by every test that asks for the same one.
+    /// Its ports are pinned so that its files, baselines included, are the same on every run.
+    /// </summary>
     public Task<Scaffold> BuiltAsync(string name, params string[] options) =>
         _builtScaffolds.GetOrAdd($"{name} {string.Join(' ', options)}", _ => new(async () =>
         {
-            var scaffold = await ScaffoldAsync("bgweb", name, ["--no-restore", .. options]);
+            var scaffold = await ScaffoldPinnedAsync(name, options);
             (await DotNet.RunAsync(scaffold.Root, "build", "-warnaserror")).EnsureSuccess();
             return scaffold;
         })).Value;
+
+    private string NewFolder() => Directory.CreateDirectory(Path.Combine(_work.Path, "scaffolds", Guid.NewGuid().ToString("N")[..8])).FullName;
 }

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+using Acme.Shop.Background;
+
+namespace Acme.Shop.Endpoints;
+
+/// <summary>One row of the threaddb viewer.</summary>
+public sealed record JobSummary(
+    string Id,
+    JobState State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    double? Progress,
+    string? Error,
+    string? Node,
+    long LineCount,
+    string? LastLine)
+{
+    /// <summary>Shown on the page (Cancel becomes "Canceling…"); not in the JSON, whose rows keep their shape.</summary>
+    [JsonIgnore]
+    public bool CancelRequested { get; init; }
+
+    public static async Task<JobSummary> OfAsync(JobStatus status, IJobStore store, CancellationToken cancellationToken)
+    {
+        var last = await store.ReadLinesAsync(status.Id, status.LineCount - 1, cancellationToken);
+        return new(
+            status.Id.ToString(),
+            status.State,
+            status.CreatedAt,
+            status.StartedAt,
+            status.FinishedAt,
+            status.Progress,
+            status.Error,
+            status.Node,
+            status.LineCount,
+            last.Lines.LastOrDefault())
+        {
+            CancelRequested = status.CancelRequested,
+        };
+    }
+}

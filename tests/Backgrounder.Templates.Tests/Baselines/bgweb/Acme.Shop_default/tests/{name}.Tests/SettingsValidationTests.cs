@@ -1,0 +1,79 @@
+using Acme.Shop.Background;
+using Acme.Shop.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+
+namespace Acme.Shop.Tests;
+
+/// <summary>A bad setting stops the app at start-up with a message that names it.</summary>
+public sealed class SettingsValidationTests
+{
+    [Theory]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "0")]
+    [InlineData("Backgrounder:QueueCapacity", "-1")]
+    [InlineData("Backgrounder:MaxOutputLines", "0")]
+    [InlineData("Backgrounder:MaxRetainedJobs", "0")]
+    [InlineData("Backgrounder:CleanupInterval", "00:00:00")]
+    [InlineData("Backgrounder:RetentionPeriod", "-00:01:00")]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "many")]
+    [InlineData("Backgrounder:CleanupInterval", "soon")]
+    [InlineData("Backgrounder:MaxConcurrentJobs", "-1")]
+    [InlineData("Backgrounder:QueueCapacity", "0")]
+    [InlineData("Backgrounder:MaxOutputLines", "-5")]
+    [InlineData("Backgrounder:MaxRetainedJobs", "-1")]
+    [InlineData("Backgrounder:CleanupInterval", "-00:00:01")]
+    [InlineData("Backgrounder:RetentionPeriod", "00:00:00")]
+    [InlineData("Backgrounder:RequireOwner", "maybe")]
+    [InlineData("Backgrounder:MaxOutputBytes", "0")]
+    [InlineData("Backgrounder:MaxOutputBytes", "lots")]
+    [InlineData("Backgrounder:MaxLineLength", "8")]
+    [InlineData("Backgrounder:MaxLineLength", "2000000")]
+    [InlineData("Backgrounder:MaxEventStreamsPerClient", "0")]
+    [InlineData("Backgrounder:EventStreamLifetime", "00:00:00")]
+    [InlineData("Backgrounder:StartsPerMinutePerClient", "-1")]
+    [InlineData("Backgrounder:NodeName", "")]
+    [InlineData("Backgrounder:Samples:LongRunningInterval", "00:00:00")]
+    public async Task An_invalid_setting_fails_start_up_naming_the_setting(string setting, string value)
+    {
+        await using var host = BuildHost((setting, value));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains(setting, Messages(error));
+    }
+
+    [Fact]
+    public async Task The_defaults_start()
+    {
+        await using var host = BuildHost();
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    // The app's registrations on an app that serves nothing: start-up runs the same validation, deterministically.
+    private static WebApplication BuildHost(params (string Key, string Value)[] settings) => BuildHost("Development", settings);
+
+    private static WebApplication BuildHost(string environment, params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        builder.Services.AddBackgrounder(builder.Configuration);
+        builder.Services.AddJobs(builder.Configuration);
+        return builder.Build();
+    }
+
+    private static string Messages(Exception? error)
+    {
+        var messages = new List<string>();
+        for (; error is not null; error = error.InnerException)
+        {
+            messages.Add(error.Message);
+        }
+
+        return string.Join(" | ", messages);
+    }
+}

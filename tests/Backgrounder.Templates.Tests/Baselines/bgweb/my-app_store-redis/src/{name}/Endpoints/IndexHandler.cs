@@ -1,0 +1,22 @@
+using my_app.Background;
+using my_app.Jobs;
+
+namespace my_app.Endpoints;
+
+/// <summary>
+/// GET / — the seed's index: two lines, then <see cref="LongRunning"/> in the background.
+/// <c>WithBackgrounder</c> turns that into 303 → <c>/?_t=&lt;id&gt;</c>, where refreshing shows the output so far.
+/// </summary>
+public static class IndexHandler
+{
+    public static IEndpointConventionBuilder MapIndex(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/", Handle).WithBackgrounder();
+
+    public static async Task Handle(BackgroundJobs jobs, LongRunning longRunning, TimeProvider time)
+    {
+        // Printed before the job exists, yet shown first in its output, as in the seed.
+        Console.WriteLine($"Started at {SeedTimestamp.Now(time)}");
+        Console.WriteLine("hit f5 to refresh!");
+        await jobs.StartAsync(longRunning.RunAsync);
+    }
+}

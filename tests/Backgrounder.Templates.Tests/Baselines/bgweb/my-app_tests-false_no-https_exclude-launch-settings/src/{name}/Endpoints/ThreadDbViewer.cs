@@ -1,0 +1,225 @@
+using System.Globalization;
+using my_app.Background;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace my_app.Endpoints;
+
+/// <summary>
+/// GET /threaddb — the jobs the app remembers, newest first: counts per state, a filter by state, pages of
+/// <see cref="PageSize"/>, each job linking to its live page, and Cancel for queued and running ones
+/// (<c>POST /threaddb/jobs/{id}/cancel</c>, a plain form). For <c>Accept: application/json</c>, the rows as JSON.
+/// The seed had no such view of its threaddb. Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true
+/// (appsettings.Development.json), because job output may be private.
+/// </summary>
+public static class ThreadDbViewer
+{
+    public const string EnabledSetting = "Backgrounder:Viewer:Enabled";
+    public const string PolicySetting = "Backgrounder:Viewer:Policy";
+    public const string Path = "/threaddb";
+    public const int PageSize = 50;
+
+    /// <summary>
+    /// The viewer's services: authorization, for <c>Backgrounder:Viewer:Policy</c> (add your policy here or in
+    /// Program.cs), and antiforgery, for its Cancel form.
+    /// </summary>
+    public static IServiceCollection AddThreadDbViewer(this IServiceCollection services) =>
+        services.AddAuthorization().AddAntiforgery();
+
+    /// <summary>
+    /// Maps the viewer when enabled. Outside Development it must go through the authorization policy named by
+    /// <c>Backgrounder:Viewer:Policy</c>, e.g. with <c>builder.Services.AddAuthorization(o =&gt; o.AddPolicy("JobViewers",
+    /// p =&gt; p.RequireRole("admin")))</c> after your authentication; the app will not start without one.
+    /// </summary>
+    public static void MapThreadDbViewer(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>(EnabledSetting))
+        {
+            return;
+        }
+
+        var viewer = app.MapGroup(Path);
+        viewer.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (JobsUnavailableException unavailable)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return PlainText(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+            }
+        });
+        viewer.MapGet("", ShowAsync);
+        viewer.MapPost("/jobs/{id}/cancel", CancelAsync);
+
+        var policy = app.Configuration[PolicySetting];
+        if (!string.IsNullOrWhiteSpace(policy))
+        {
+            // Checked now: an unknown policy would otherwise surface as a 500 on the first request.
+            if (app.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.GetPolicy(policy) is null)
+            {
+                throw new InvalidOperationException(
+                    $"{PolicySetting} names the authorization policy '{policy}', but no such policy is registered (AddAuthorization(o => o.AddPolicy(...))).");
+            }
+
+            // The page and its Cancel alike: whoever may not see the jobs may not cancel them either.
+            viewer.RequireAuthorization(policy);
+        }
+        else if (!app.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"{EnabledSetting} is true in {app.Environment.EnvironmentName}, where job output must not be public: set {PolicySetting} to an authorization policy.");
+        }
+    }
+
+    /// <summary><c>?state=Running&amp;page=2</c>: the page, or for JSON the rows (every job, unless <c>page</c> is given).</summary>
+    public static async Task<IResult> ShowAsync(string? state, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
+    {
+        var headers = httpContext.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.Vary = "Accept";
+        if (!ThreadDbQuery.TryParse(state, page, out var query, out var error))
+        {
+            return PlainText(StatusCodes.Status400BadRequest, error);
+        }
+
+        var cancellationToken = httpContext.RequestAborted;
+        if (WantsJson(httpContext.Request))
+        {
+            // Without ?page= every job, as this JSON has always been; with it, one page.
+            var (skip, take) = query.Page is null ? (0, int.MaxValue) : (query.Skip, PageSize);
+            return Results.Json(await RowsAsync(store, query.State, skip, take, cancellationToken));
+        }
+
+        var counts = await store.CountAsync(cancellationToken);
+        var rows = await RowsAsync(store, query.State, query.Skip, PageSize, cancellationToken);
+        return ThreadDbPage.Render(query, counts, rows, antiforgery.GetAndStoreTokens(httpContext), httpContext);
+    }
+
+    /// <summary>
+    /// The Cancel button's form: records the cancel (a queued job ends Canceled at once, a running one sees its token
+    /// fire), then 303 back to the page it came from, so it works without JavaScript.
+    /// </summary>
+    public static async Task<IResult> CancelAsync(string id, string? state, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
+    {
+        httpContext.Response.Headers.CacheControl = "no-store";
+
+        // Checked here, after authentication has run, whatever the app's middleware order: another site cannot
+        // post this form with the viewer's credentials, since it cannot read the token this page holds.
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return PlainText(StatusCodes.Status400BadRequest,
+                "This Cancel did not come from the threaddb page, or the page is too old: reload it and try again.");
+        }
+
+        if (!ThreadDbQuery.TryParse(state, page, out var query, out var error))
+        {
+            return PlainText(StatusCodes.Status400BadRequest, error);
+        }
+
+        if (!JobId.TryParse(id, out var jobId))
+        {
+            return PlainText(StatusCodes.Status400BadRequest, $"A job id is {JobId.TextLength} URL-safe characters, as shown on the threaddb page.");
+        }
+
+        var cancellationToken = httpContext.RequestAborted;
+        if (!await store.RequestCancelAsync(jobId, cancellationToken))
+        {
+            return await store.GetAsync(jobId, cancellationToken) is { } job
+                ? PlainText(StatusCodes.Status409Conflict, $"Job {jobId} had already finished ({job.State}): there was nothing to cancel.")
+                : PlainText(StatusCodes.Status404NotFound, $"No job {jobId}. It may have finished and been cleaned up.");
+        }
+
+        httpContext.Response.Headers.Location = UriHelper.BuildRelative(httpContext.Request.PathBase, Path, query.ToQueryString());
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static async Task<List<JobSummary>> RowsAsync(IJobStore store, JobState? state, int skip, int take, CancellationToken cancellationToken)
+    {
+        var rows = new List<JobSummary>();
+        foreach (var status in await store.ListAsync(state, skip, take, cancellationToken))
+        {
+            rows.Add(await JobSummary.OfAsync(status, store, cancellationToken));
+        }
+
+        return rows;
+    }
+
+    private static bool WantsJson(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        return accept.Any(type => type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            && !accept.Any(type => type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static IResult PlainText(int statusCode, string text) =>
+        Results.Text(text + "\n", "text/plain; charset=utf-8", statusCode: statusCode);
+}
+
+/// <summary>What the viewer shows: the jobs in one state, or all (<see cref="State"/> null); one page of them.</summary>
+internal readonly record struct ThreadDbQuery(JobState? State, int? Page)
+{
+    // Far enough for any store: past it, (page - 1) * PageSize would overflow.
+    private const int LastPage = int.MaxValue / ThreadDbViewer.PageSize;
+
+    public int PageOrFirst => Page ?? 1;
+
+    public int Skip => (PageOrFirst - 1) * ThreadDbViewer.PageSize;
+
+    public static bool TryParse(string? state, string? page, out ThreadDbQuery query, out string error)
+    {
+        query = default;
+        error = "";
+        JobState? filter = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            // Names only: Enum.TryParse would also take "1" or "Queued,Running".
+            var name = Enum.GetNames<JobState>().FirstOrDefault(name => name.Equals(state, StringComparison.OrdinalIgnoreCase));
+            if (name is null)
+            {
+                error = $"'state' must be one of {string.Join(", ", Enum.GetNames<JobState>())}.";
+                return false;
+            }
+
+            filter = Enum.Parse<JobState>(name);
+        }
+
+        int? number = null;
+        if (!string.IsNullOrEmpty(page))
+        {
+            if (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 1 or > LastPage)
+            {
+                error = $"'page' must be a page number from 1 to {LastPage}.";
+                return false;
+            }
+
+            number = parsed;
+        }
+
+        query = new ThreadDbQuery(filter, number);
+        return true;
+    }
+
+    /// <summary>The same filter on another page.</summary>
+    public ThreadDbQuery WithPage(int page) => this with { Page = page > 1 ? page : null };
+
+    public QueryString ToQueryString()
+    {
+        var query = QueryString.Empty;
+        if (State is { } state)
+        {
+            query = query.Add("state", state.ToString());
+        }
+
+        if (Page is > 1)
+        {
+            query = query.Add("page", Page.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return query;
+    }
+}
