@@ -32,6 +32,28 @@ public sealed partial class BgwebScaffoldTests(TemplatePackFixture pack)
     }
 
     [Theory]
+    [MemberData(nameof(BgwebOptions.Rows), MemberType = typeof(BgwebOptions))]
+    public async Task Every_code_file_of_the_app_holds_one_concern_in_at_most_300_lines(string name, string options)
+    {
+        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(options));
+
+        var code = scaffold.Files().Where(file => file.StartsWith($"src/{name}/", StringComparison.Ordinal) && file.EndsWith(".cs", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(code);
+        foreach (var file in code)
+        {
+            var lines = File.ReadLines(Path.Combine(scaffold.Root, file)).Count();
+            Assert.True(lines <= 300, $"{file} has {lines} lines: split it by concern.");
+        }
+
+        // One namespace across Background/'s folders, so public type names and the meter's name stay as documented.
+        var background = code.Where(file => file.StartsWith($"src/{name}/Background/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(background, file => file.Count(c => c == '/') > 3);
+        Assert.All(background, file => Assert.Contains($"namespace {Identifier(name)}.Background;", scaffold.Read(file)));
+    }
+
+    private static string Identifier(string name) => name.Replace('-', '_');
+
+    [Theory]
     [InlineData("my-app")]
     [InlineData("Acme.Shop")]
     public async Task The_generated_tests_pass(string name)

@@ -1,8 +1,6 @@
 using System.Net;
 using Acme.Shop.Background;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Acme.Shop.Tests;
 
@@ -114,16 +112,18 @@ public sealed class BackgrounderProtocolTests : IDisposable
     public async Task A_path_that_would_redirect_to_another_host_is_400_and_starts_nothing(string path)
     {
         // Any endpoint may use WithBackgrounder; a catch-all one is where such a path can arrive.
-        var builder = BareApp.CreateBuilder();
-        await using var app = builder.Build();
-        app.MapGet("/{**rest}", async (BackgroundJobs jobs) => await jobs.StartAsync((_, _) => Task.CompletedTask)).WithBackgrounder();
-        await app.StartAsync();
+        using var app = new BackgrounderAppFactory
+        {
+            MapTestEndpoints = endpoints => endpoints
+                .MapGet("/{**rest}", async (BackgroundJobs jobs) => await jobs.StartAsync((_, _) => Task.CompletedTask))
+                .WithBackgrounder(),
+        };
 
-        var response = await app.GetTestClient().GetAsync(new Uri("http://localhost" + path));
+        var response = await app.CreatePlainClient().GetAsync(new Uri("http://localhost" + path));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.False(response.Headers.Contains("Location"));
-        Assert.Empty(await app.Services.GetRequiredService<IJobStore>().ListAsync());
+        Assert.Empty(await app.Store.ListAsync());
     }
 
     public static JobId IdOf(Uri? location)

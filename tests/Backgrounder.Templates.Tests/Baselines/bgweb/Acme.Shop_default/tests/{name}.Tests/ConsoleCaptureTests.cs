@@ -1,6 +1,5 @@
 using Acme.Shop.Background;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -81,15 +80,15 @@ public sealed class ConsoleCaptureTests : IDisposable
     public async Task What_a_handler_left_behind_writes_after_its_request_enters_no_job()
     {
         ExecutionContext? leftBehind = null;
-        await using var app = await BareAppAsync(async jobs =>
+        using var app = AppWithStart(async jobs =>
         {
             Console.WriteLine("before the job");
             await jobs.StartAsync((_, _) => Task.CompletedTask);
             leftBehind = ExecutionContext.Capture();
         });
-        var response = await app.GetTestClient().GetAsync("/start");
+        var response = await app.CreatePlainClient().GetAsync("/start");
         var id = BackgrounderProtocolTests.IdOf(response.Headers.Location);
-        var store = app.Services.GetRequiredService<IJobStore>();
+        var store = app.Store;
         await store.WaitUntilFinishedAsync(id);
 
         JobOutput? captured = null;
@@ -107,7 +106,7 @@ public sealed class ConsoleCaptureTests : IDisposable
     public async Task A_handler_that_starts_two_jobs_at_once_gives_its_lines_to_one_of_them_only()
     {
         var ids = new List<JobId>();
-        await using var app = await BareAppAsync(async jobs =>
+        using var app = AppWithStart(async jobs =>
         {
             Console.WriteLine("from the handler");
             ids.AddRange(await Task.WhenAll(
@@ -115,9 +114,9 @@ public sealed class ConsoleCaptureTests : IDisposable
                 jobs.StartAsync((context, _) => { Console.WriteLine($"job {context.JobId}"); return Task.CompletedTask; })));
         });
 
-        await app.GetTestClient().GetAsync("/start");
+        await app.CreatePlainClient().GetAsync("/start");
 
-        var store = app.Services.GetRequiredService<IJobStore>();
+        var store = app.Store;
         var outputs = new List<IReadOnlyList<string>>();
         foreach (var id in ids)
         {
@@ -205,13 +204,9 @@ public sealed class ConsoleCaptureTests : IDisposable
         }
     }
 
-    /// <summary>An app with one endpoint, <c>GET /start</c>, whose handler the test writes.</summary>
-    private static async Task<WebApplication> BareAppAsync(Func<BackgroundJobs, Task> handler)
+    /// <summary>The app with one more endpoint, <c>GET /start</c>, whose handler the test writes.</summary>
+    private static BackgrounderAppFactory AppWithStart(Func<BackgroundJobs, Task> handler) => new()
     {
-        var builder = BareApp.CreateBuilder();
-        var app = builder.Build();
-        app.MapGet("/start", (BackgroundJobs jobs) => handler(jobs)).WithBackgrounder();
-        await app.StartAsync();
-        return app;
-    }
+        MapTestEndpoints = endpoints => endpoints.MapGet("/start", (BackgroundJobs jobs) => handler(jobs)).WithBackgrounder(),
+    };
 }

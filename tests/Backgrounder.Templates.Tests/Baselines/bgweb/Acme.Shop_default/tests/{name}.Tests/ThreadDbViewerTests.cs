@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using Acme.Shop.Background;
 using Acme.Shop.Endpoints;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -248,9 +247,9 @@ public sealed partial class ThreadDbViewerTests
     [Fact]
     public void Enabled_outside_Development_without_a_policy_fails_start_up_naming_the_setting()
     {
-        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"));
+        using var app = new BackgrounderAppFactory((ThreadDbViewer.EnabledSetting, "true")) { Environment = "Production" };
 
-        var error = Assert.Throws<InvalidOperationException>(app.MapThreadDbViewer);
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
 
         Assert.Contains(ThreadDbViewer.PolicySetting, error.Message);
     }
@@ -258,9 +257,12 @@ public sealed partial class ThreadDbViewerTests
     [Fact]
     public void A_policy_that_is_not_registered_fails_start_up_naming_the_setting()
     {
-        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "Nobody"));
+        using var app = new BackgrounderAppFactory((ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "Nobody"))
+        {
+            Environment = "Production",
+        };
 
-        var error = Assert.Throws<InvalidOperationException>(app.MapThreadDbViewer);
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
 
         Assert.Contains(ThreadDbViewer.PolicySetting, error.Message);
     }
@@ -268,11 +270,13 @@ public sealed partial class ThreadDbViewerTests
     [Fact]
     public void With_a_policy_the_page_and_its_cancel_both_require_it()
     {
-        var app = BuildApp("Production", (ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "JobViewers"));
+        using var app = new BackgrounderAppFactory((ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "JobViewers"))
+        {
+            Environment = "Production",
+            ConfigureTestServices = services => services.AddAuthorization(options => options.AddPolicy("JobViewers", policy => policy.RequireAssertion(_ => true))),
+        };
 
-        app.MapThreadDbViewer();
-
-        var viewer = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints)
+        var viewer = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Where(endpoint => endpoint.DisplayName?.Contains("/threaddb", StringComparison.Ordinal) == true)
             .ToList();
         Assert.Equal(2, viewer.Count);
@@ -325,16 +329,6 @@ public sealed partial class ThreadDbViewerTests
     private static string Hash(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     // The viewer's mapping on a bare app: start-up checks run without starting a server.
-    private static WebApplication BuildApp(string environment, params (string Key, string Value)[] settings)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.Services.AddThreadDbViewer();
-        builder.Services.AddAuthorization(options => options.AddPolicy("JobViewers", policy => policy.RequireAssertion(_ => true)));
-        builder.Services.AddBackgrounder(builder.Configuration);
-        return builder.Build();
-    }
-
     [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]
     private static partial Regex ScriptElement();
 

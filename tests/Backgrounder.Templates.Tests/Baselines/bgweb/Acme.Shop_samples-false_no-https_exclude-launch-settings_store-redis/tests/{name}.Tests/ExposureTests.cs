@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using Acme.Shop.Background;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -107,12 +106,12 @@ public sealed class ExposureTests
     [Fact]
     public async Task A_job_a_signed_in_user_started_is_that_users_alone_even_without_RequireOwner()
     {
-        await using var app = await SignedInAppAsync();
-        var alice = app.GetTestClient();
+        using var app = SignedInApp();
+        var alice = app.CreatePlainClient();
         alice.DefaultRequestHeaders.Add(TestUserHandler.UserHeader, "alice");
-        var bob = app.GetTestClient();
+        var bob = app.CreatePlainClient();
         bob.DefaultRequestHeaders.Add(TestUserHandler.UserHeader, "bob");
-        var anonymous = app.GetTestClient();
+        var anonymous = app.CreatePlainClient();
 
         var location = (await alice.GetAsync("/start")).Headers.Location!;
         var id = BackgrounderProtocolTests.IdOf(location);
@@ -139,19 +138,16 @@ public sealed class ExposureTests
         Assert.Equal(HttpStatusCode.OK, (await app.CreatePlainClient().GetAsync(location)).StatusCode);
     }
 
-    /// <summary>An app whose requests are signed in as the user named in a header: stands in for real authentication.</summary>
-    private static async Task<WebApplication> SignedInAppAsync()
+    /// <summary>The app, its requests signed in as the user named in a header: stands in for real authentication.</summary>
+    private static BackgrounderAppFactory SignedInApp() => new()
     {
-        var builder = BareApp.CreateBuilder();
-        builder.Services.AddAuthentication(TestUserHandler.Name).AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.Name, null);
-        var app = builder.Build();
-        app.UseAuthentication();
-        app.MapJobEndpoints();
-        app.MapGet("/start", async (BackgroundJobs jobs) => await jobs.StartAsync((_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken)))
-            .WithBackgrounder();
-        await app.StartAsync();
-        return app;
-    }
+        ConfigureTestServices = services => services
+            .AddAuthentication(TestUserHandler.Name)
+            .AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.Name, null),
+        MapTestEndpoints = endpoints => endpoints
+            .MapGet("/start", async (BackgroundJobs jobs) => await jobs.StartAsync((_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken)))
+            .WithBackgrounder(),
+    };
 
     private sealed class TestUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

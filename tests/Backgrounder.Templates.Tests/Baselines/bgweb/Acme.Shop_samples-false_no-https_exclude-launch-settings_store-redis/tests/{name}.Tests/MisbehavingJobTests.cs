@@ -1,5 +1,3 @@
-using Acme.Shop.Background;
-
 namespace Acme.Shop.Tests;
 
 /// <summary>Jobs that break the rules are contained: their output ends with them, and the store keeps its limit.</summary>

@@ -1,5 +1,3 @@
-using my_app.Background;
-
 namespace my_app.Tests;
 
 /// <summary>Jobs that break the rules are contained: their output ends with them, and the store keeps its limit.</summary>

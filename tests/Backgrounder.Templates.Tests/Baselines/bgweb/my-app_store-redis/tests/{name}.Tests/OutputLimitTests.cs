@@ -35,7 +35,7 @@ public sealed class OutputLimitTests : IDisposable
     {
         var id = await FinishedJobAsync(context => context.WriteLine("0123456789abcdefXYZ"));
 
-        Assert.Equal(["0123456789abcdef" + JobOutput.CutMark, "XYZ"], await _app.Store.LinesAsync(id));
+        Assert.Equal(["0123456789abcdef" + LineAssembler.CutMark, "XYZ"], await _app.Store.LinesAsync(id));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class OutputLimitTests : IDisposable
 
         var status = await _app.Store.WaitForLinesAsync(id, 2);
 
-        Assert.Equal([new string('.', 16) + JobOutput.CutMark, new string('.', 16) + JobOutput.CutMark], (await _app.Store.LinesAsync(id)).Take(2));
+        Assert.Equal([new string('.', 16) + LineAssembler.CutMark, new string('.', 16) + LineAssembler.CutMark], (await _app.Store.LinesAsync(id)).Take(2));
         Assert.Equal(JobState.Running, status.State);
         script.Finish();
         await _app.Store.WaitUntilFinishedAsync(id);
@@ -62,7 +62,7 @@ public sealed class OutputLimitTests : IDisposable
     {
         var id = await FinishedJobAsync(context => context.WriteLine(new string('a', 15) + "😀" + "b"));
 
-        Assert.Equal([new string('a', 15) + JobOutput.CutMark, "😀b"], await _app.Store.LinesAsync(id));
+        Assert.Equal([new string('a', 15) + LineAssembler.CutMark, "😀b"], await _app.Store.LinesAsync(id));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Acme.Shop.Endpoints;
 /// GET /threaddb — the jobs the app remembers, newest first: counts per state, a filter by state, pages of
 /// <see cref="PageSize"/>, each job linking to its live page, and Cancel for queued and running ones
 /// (<c>POST /threaddb/jobs/{id}/cancel</c>, a plain form). For <c>Accept: application/json</c>, the rows as JSON.
-/// The seed had no such view of its threaddb. Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true
+/// Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true
 /// (appsettings.Development.json), because job output may be private.
 /// </summary>
 public static class ThreadDbViewer

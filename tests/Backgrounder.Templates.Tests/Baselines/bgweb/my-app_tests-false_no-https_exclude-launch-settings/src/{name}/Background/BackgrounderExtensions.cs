@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,9 +7,6 @@ namespace my_app.Background;
 /// <summary>What Program.cs calls: <c>AddBackgrounder</c>, <c>MapJobEndpoints</c>, and <c>WithBackgrounder</c> on any GET endpoint.</summary>
 public static class BackgrounderExtensions
 {
-    private const string StartsPolicy = "backgrounder-starts";
-    private const string EventStreamsPolicy = "backgrounder-event-streams";
-
     /// <summary>
     /// Adds the job store, the queue and its workers, the cleanup service, metrics, the queue's health check and the
     /// per-client limits, configured from the <c>Backgrounder</c> section.
@@ -39,7 +35,7 @@ public static class BackgrounderExtensions
         services.AddMetrics();
         services.AddDataProtection();
         services.AddHealthChecks().AddCheck<JobQueueHealthCheck>("job-queue");
-        services.AddRateLimiter(AddLimits);
+        services.AddRateLimiter(JobRateLimits.Add);
         services.AddSingleton<IStartupFilter, NoSniffStartupFilter>();
         return services;
     }
@@ -65,7 +61,7 @@ public static class BackgrounderExtensions
             }
         });
         jobs.MapGet("/{id}", JobEndpoints.GetStatusAsync);
-        jobs.MapGet("/{id}/events", JobEndpoints.FollowAsync).RequireRateLimiting(EventStreamsPolicy);
+        jobs.MapGet("/{id}/events", JobEndpoints.FollowAsync).RequireRateLimiting(JobRateLimits.EventStreamsPolicy);
         jobs.MapPost("/{id}/cancel", JobEndpoints.CancelAsync);
         return jobs;
     }
@@ -83,59 +79,9 @@ public static class BackgrounderExtensions
             // Only with a limit set: otherwise every refresh of ?_t= would go through the limiter for nothing.
             if (endpoint.ApplicationServices.GetRequiredService<IOptions<BackgrounderOptions>>().Value.StartsPerMinutePerClient > 0)
             {
-                endpoint.Metadata.Add(new EnableRateLimitingAttribute(StartsPolicy));
+                endpoint.Metadata.Add(new EnableRateLimitingAttribute(JobRateLimits.StartsPolicy));
             }
         });
         return builder;
-    }
-
-    private static void AddLimits(RateLimiterOptions limiter)
-    {
-        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.OnRejected = (context, _) =>
-        {
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ValueTask.CompletedTask;
-        };
-
-        // Starts per client and minute (Backgrounder:StartsPerMinutePerClient); reading ?_t= is never limited.
-        limiter.AddPolicy(StartsPolicy, httpContext =>
-            httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter)
-                ? RateLimitPartition.GetNoLimiter(string.Empty)
-                : RateLimitPartition.GetFixedWindowLimiter(JobAccess.ClientKey(httpContext), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = Options(httpContext).StartsPerMinutePerClient,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-
-        // Open event streams per client (Backgrounder:MaxEventStreamsPerClient): each one holds a connection and a reader.
-        limiter.AddPolicy(EventStreamsPolicy, httpContext =>
-            RateLimitPartition.GetConcurrencyLimiter(JobAccess.ClientKey(httpContext), _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = Options(httpContext).MaxEventStreamsPerClient,
-                QueueLimit = 0,
-            }));
-    }
-
-    private static BackgrounderOptions Options(HttpContext httpContext) =>
-        httpContext.RequestServices.GetRequiredService<IOptions<BackgrounderOptions>>().Value;
-
-    /// <summary>
-    /// Sends <c>X-Content-Type-Options: nosniff</c> on every response, first in the pipeline: job output is arbitrary
-    /// text, and no browser may guess that a text/plain page of it is HTML or script.
-    /// </summary>
-    private sealed class NoSniffStartupFilter : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Response.Headers.XContentTypeOptions = "nosniff";
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }

@@ -1,0 +1,4 @@
+namespace Acme.Shop.Background;
+
+/// <summary>The work a job does: write output through the context, and stop when the token fires.</summary>
+public delegate Task JobWork(JobContext context, CancellationToken cancellationToken);

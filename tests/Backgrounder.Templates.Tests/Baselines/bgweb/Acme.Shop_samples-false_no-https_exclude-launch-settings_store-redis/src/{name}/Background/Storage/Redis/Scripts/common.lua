@@ -1,0 +1,46 @@
+local P, id = ARGV[1], ARGV[2]
+local function changed(jobId) redis.call('PUBLISH', P .. 'changed', jobId) end
+local function isFinal(state) return state ~= 'Queued' and state ~= 'Running' end
+
+-- Appends one line and drops the oldest past the line and byte limits; the newest always stays.
+local function add(jobId, line, maxLines, maxBytes)
+  local job, lines = P .. 'job:' .. jobId, P .. 'lines:' .. jobId
+  redis.call('RPUSH', lines, line)
+  local count = redis.call('HINCRBY', job, 'lines', 1)
+  local bytes = redis.call('HINCRBY', job, 'bytes', #line)
+  local kept = redis.call('LLEN', lines)
+  while kept > maxLines or (bytes > maxBytes and kept > 1) do
+    bytes = bytes - #redis.call('LPOP', lines)
+    kept = kept - 1
+  end
+  redis.call('HSET', job, 'bytes', bytes, 'dropped', count - kept)
+end
+
+-- The final state, its last line and the keys' time to live, in one step.
+local function finish(jobId, state, now, nowMs, retentionMs, maxLines, maxBytes, err, line, cancel)
+  local job = P .. 'job:' .. jobId
+  local from = redis.call('HGET', job, 'state')
+  if not from or isFinal(from) then return 0 end
+  if line ~= '' then add(jobId, line, maxLines, maxBytes) end
+  redis.call('HSET', job, 'state', state, 'finished', now)
+  if err ~= '' then redis.call('HSET', job, 'error', err) end
+  if cancel then redis.call('HSET', job, 'cancel', 1) end
+  local seq = redis.call('HGET', job, 'seq')
+  redis.call('ZREM', P .. 'state:' .. from, jobId)
+  redis.call('ZADD', P .. 'state:' .. state, seq, jobId)
+  redis.call('ZADD', P .. 'finished', nowMs, jobId)
+  redis.call('SREM', P .. 'node-jobs:' .. redis.call('HGET', job, 'node'), jobId)
+  redis.call('PEXPIRE', job, retentionMs)
+  redis.call('PEXPIRE', P .. 'lines:' .. jobId, retentionMs)
+  changed(jobId)
+  return 1
+end
+
+local function remove(jobId)
+  local state = redis.call('HGET', P .. 'job:' .. jobId, 'state')
+  redis.call('DEL', P .. 'job:' .. jobId, P .. 'lines:' .. jobId)
+  redis.call('ZREM', P .. 'jobs', jobId)
+  redis.call('ZREM', P .. 'finished', jobId)
+  for _, s in ipairs({'Succeeded', 'Failed', 'Canceled', 'Interrupted'}) do redis.call('ZREM', P .. 'state:' .. s, jobId) end
+  changed(jobId)
+end

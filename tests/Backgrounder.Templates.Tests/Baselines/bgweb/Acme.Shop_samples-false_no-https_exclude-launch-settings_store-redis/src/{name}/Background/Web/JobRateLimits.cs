@@ -1,0 +1,48 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Acme.Shop.Background;
+
+/// <summary>
+/// The per-client limits, as the framework's rate limiter policies: starts per minute on endpoints behind
+/// <c>.WithBackgrounder()</c>, and open event streams. A refusal is 429 with <c>Retry-After</c>.
+/// </summary>
+internal static class JobRateLimits
+{
+    public const string StartsPolicy = "backgrounder-starts";
+    public const string EventStreamsPolicy = "backgrounder-event-streams";
+
+    public static void Add(RateLimiterOptions limiter)
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.OnRejected = (context, _) =>
+        {
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            return ValueTask.CompletedTask;
+        };
+
+        // Starts per client and minute (Backgrounder:StartsPerMinutePerClient); reading ?_t= is never limited.
+        limiter.AddPolicy(StartsPolicy, httpContext =>
+            httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter)
+                ? RateLimitPartition.GetNoLimiter(string.Empty)
+                : RateLimitPartition.GetFixedWindowLimiter(JobAccess.ClientKey(httpContext), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = Options(httpContext).StartsPerMinutePerClient,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+
+        // Open event streams per client (Backgrounder:MaxEventStreamsPerClient): each one holds a connection and a reader.
+        limiter.AddPolicy(EventStreamsPolicy, httpContext =>
+            RateLimitPartition.GetConcurrencyLimiter(JobAccess.ClientKey(httpContext), _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = Options(httpContext).MaxEventStreamsPerClient,
+                QueueLimit = 0,
+            }));
+    }
+
+    private static BackgrounderOptions Options(HttpContext httpContext) =>
+        httpContext.RequestServices.GetRequiredService<IOptions<BackgrounderOptions>>().Value;
+}

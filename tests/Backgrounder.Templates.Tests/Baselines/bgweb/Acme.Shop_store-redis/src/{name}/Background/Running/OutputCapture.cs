@@ -1,0 +1,49 @@
+namespace Acme.Shop.Background;
+
+/// <summary>
+/// Where <see cref="Console"/> output of the current async flow goes: a running job's output, or the output of the
+/// job a handler is about to start, so what the handler printed comes first. The flow's timers
+/// and tasks inherit it; once disposed it sends them to stdout, and the job's output can be collected.
+/// </summary>
+internal sealed class OutputCapture : IDisposable
+{
+    private static readonly AsyncLocal<OutputCapture?> s_current = new();
+
+    private JobOutput? _output;
+    private int _claimable;
+
+    private OutputCapture(JobOutput output, bool claimable, string? owner)
+    {
+        _output = output;
+        _claimable = claimable ? 1 : 0;
+        Owner = owner;
+    }
+
+    public static OutputCapture? Current => s_current.Value;
+
+    /// <summary>Null once disposed.</summary>
+    public JobOutput? Output => Volatile.Read(ref _output);
+
+    /// <summary>The owner a job started from a handler's request is bound to.</summary>
+    public string? Owner { get; }
+
+    /// <summary>Routes Console output of this async flow, and of the tasks and timers it starts, until disposed.</summary>
+    public static OutputCapture ForJob(JobOutput output) => Begin(new OutputCapture(output, claimable: false, owner: null));
+
+    /// <summary>Captures a handler's output; the first job it starts takes it over.</summary>
+    public static OutputCapture ForHandler(JobOutput output, string? owner) => Begin(new OutputCapture(output, claimable: true, owner));
+
+    /// <summary>The handler's output for the first job it starts, once: two jobs started at once never share it.</summary>
+    public JobOutput? TryClaim() => Interlocked.Exchange(ref _claimable, 0) == 1 ? Output : null;
+
+    public void Unclaim() => Volatile.Write(ref _claimable, 1);
+
+    public void Dispose() => Volatile.Write(ref _output, null);
+
+    private static OutputCapture Begin(OutputCapture capture)
+    {
+        ConsoleRouter.Install();
+        s_current.Value = capture;
+        return capture;
+    }
+}

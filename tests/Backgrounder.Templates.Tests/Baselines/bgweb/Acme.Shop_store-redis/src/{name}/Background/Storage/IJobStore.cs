@@ -1,0 +1,74 @@
+namespace Acme.Shop.Background;
+
+/// <summary>
+/// Where jobs are recorded, holding only what can cross a process boundary (a job's
+/// <see cref="JobStatus"/> and its output lines), never a job's delegate or token. The in-memory store serves
+/// one node; a shared store lets every node serve every job. Each operation is one atomic step, so a reader
+/// that sees a job finished finds all of its lines.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>The last line of a job canceled before it ran.</summary>
+    public const string CanceledLine = "Job canceled.";
+
+    /// <summary>
+    /// Records a new <see cref="JobState.Queued"/> job. At <see cref="BackgrounderOptions.MaxRetainedJobs"/> the
+    /// oldest finished jobs make room.
+    /// </summary>
+    Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's status, or null when it is unknown or was removed.</summary>
+    Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The kept lines numbered <paramref name="from"/> or later; they start later when older ones were dropped.
+    /// Read the status first: a job seen finished has all its lines here.
+    /// </summary>
+    Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends the lines, numbered from <see cref="JobLines.First"/> by their writer: lines the store has already
+    /// are ignored (a retried call), and a gap before them counts as dropped lines. Past
+    /// <see cref="BackgrounderOptions.MaxOutputLines"/> or <see cref="BackgrounderOptions.MaxOutputBytes"/> the
+    /// oldest lines are dropped. False once the job has finished: its output is closed.
+    /// </summary>
+    Task<bool> AppendAsync(JobId id, JobLines lines, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the progress, from 0 to 1; ignored once the job has finished.</summary>
+    Task ReportProgressAsync(JobId id, double progress, CancellationToken cancellationToken = default);
+
+    /// <summary>Queued → Running. False when the job is no longer queued (it was canceled while it waited).</summary>
+    Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queued or Running → <paramref name="state"/>, with <paramref name="finalLine"/> (if any) as the job's last
+    /// line, in one step. False when the job had finished already: it cannot finish twice.
+    /// </summary>
+    Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A cancel, from any node: a queued job ends <see cref="JobState.Canceled"/> at once with <see cref="CanceledLine"/>;
+    /// a running one is marked <see cref="JobStatus.CancelRequested"/>. Either way <see cref="CancelRequested"/> is
+    /// raised on the node that holds the job. False when the job has finished (or is unknown).
+    /// </summary>
+    Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default);
+
+    /// <summary>Raised on the node that queued or runs a job when a cancel for it has been recorded.</summary>
+    event Action<JobId>? CancelRequested;
+
+    /// <summary>
+    /// Completes at the job's next change after this call (a line, a state, progress, a cancel request): "something
+    /// changed; pull from your position". Take it before you read and await it after, so no change slips between;
+    /// it may complete when nothing changed.
+    /// </summary>
+    Task NextChange(JobId id);
+
+    /// <summary>Jobs newest first, only those in <paramref name="state"/> when given: the viewer's pages.</summary>
+    Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>How many jobs are kept in each state.</summary>
+    Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets jobs finished more than <see cref="BackgrounderOptions.RetentionPeriod"/> ago; returns how many.</summary>
+    Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace my_app.Background;
+
+/// <summary>Where a job is in its life.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+
+    /// <summary>Its node stopped (shut down, or stopped responding) before the job did.</summary>
+    Interrupted,
+}

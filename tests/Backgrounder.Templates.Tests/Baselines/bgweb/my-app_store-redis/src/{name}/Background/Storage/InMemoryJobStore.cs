@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace my_app.Background;
+
+/// <summary>The job records of a single node, in memory. Each job changes under its own lock; no lock spans the app.</summary>
+internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderOptions> options) : IJobStore
+{
+    private readonly ConcurrentDictionary<JobId, InMemoryJobEntry> _jobs = new();
+
+    // Finished jobs in the order they finished: retention forgets from the front, and never a queued or running job.
+    private readonly Lock _finishedGate = new();
+    private readonly Queue<JobId> _finished = new();
+    private int _count;
+    private long _created;
+
+    public event Action<JobId>? CancelRequested;
+
+    public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
+    {
+        var entry = new InMemoryJobEntry(job, Interlocked.Increment(ref _created), options.Value);
+        MakeRoomForOne();
+        if (!_jobs.TryAdd(job.Id, entry))
+        {
+            Interlocked.Decrement(ref _count);
+            throw new InvalidOperationException($"Job {job.Id} is recorded already.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.Read() : null);
+
+    public Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.ReadLines(from) : new JobLines(from, []));
+
+    public Task<bool> AppendAsync(JobId id, JobLines lines, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryAppend(lines));
+
+    public Task ReportProgressAsync(JobId id, double progress, CancellationToken cancellationToken = default)
+    {
+        if (_jobs.TryGetValue(id, out var entry))
+        {
+            entry.ReportProgress(progress);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryStart(time.GetUtcNow()));
+
+    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry) || !entry.TryFinish(state, time.GetUtcNow(), error, finalLine))
+        {
+            return Task.FromResult(false);
+        }
+
+        Finished(id);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRequestCancel(time.GetUtcNow()) is not { } wasQueued)
+        {
+            return Task.FromResult(false);
+        }
+
+        if (wasQueued)
+        {
+            Finished(id);
+        }
+
+        CancelRequested?.Invoke(id);
+        return Task.FromResult(true);
+    }
+
+    // An unknown job has nothing more to wait for: whoever follows it finds it gone and stops.
+    public Task NextChange(JobId id) => _jobs.TryGetValue(id, out var entry) ? entry.NextChange() : Task.CompletedTask;
+
+    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<JobStatus> page =
+        [
+            .. _jobs.Values
+                .Where(entry => state is null || entry.State == state)
+                .OrderByDescending(entry => entry.Order)
+                .Skip(skip)
+                .Take(take)
+                .Select(entry => entry.Read()),
+        ];
+        return Task.FromResult(page);
+    }
+
+    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyDictionary<JobState, int> counts = _jobs.Values
+            .GroupBy(entry => entry.State)
+            .ToDictionary(group => group.Key, group => group.Count());
+        return Task.FromResult(counts);
+    }
+
+    public Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var finishedBefore = time.GetUtcNow() - options.Value.RetentionPeriod;
+        var removed = 0;
+        while (TakeOldestFinished(finishedBefore) is { } id)
+        {
+            removed += Remove(id) ? 1 : 0;
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <summary>Keeps <see cref="BackgrounderOptions.MaxRetainedJobs"/> at every moment, not only at the next cleanup.</summary>
+    private void MakeRoomForOne()
+    {
+        // Counted before the job is added, so jobs started at the same moment cannot pass the limit together.
+        var count = Interlocked.Increment(ref _count);
+        while (count > options.Value.MaxRetainedJobs && TakeOldestFinished(finishedBefore: null) is { } oldest)
+        {
+            Remove(oldest);
+            count = Volatile.Read(ref _count);
+        }
+    }
+
+    private void Finished(JobId id)
+    {
+        lock (_finishedGate)
+        {
+            _finished.Enqueue(id);
+        }
+    }
+
+    private JobId? TakeOldestFinished(DateTimeOffset? finishedBefore)
+    {
+        lock (_finishedGate)
+        {
+            if (!_finished.TryPeek(out var oldest))
+            {
+                return null;
+            }
+
+            if (finishedBefore is { } cutoff && _jobs.TryGetValue(oldest, out var entry) && entry.FinishedAt > cutoff)
+            {
+                return null;
+            }
+
+            return _finished.Dequeue();
+        }
+    }
+
+    private bool Remove(JobId id)
+    {
+        if (!_jobs.TryRemove(id, out var entry))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _count);
+        entry.Remove();
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+-- ARGV: P, id, first, maxLines, maxBytes, lines... Lines the store has already (a retried call) are skipped.
+local job = P .. 'job:' .. id
+local state = redis.call('HGET', job, 'state')
+if not state or isFinal(state) then return 0 end
+local first, count = tonumber(ARGV[3]), tonumber(redis.call('HGET', job, 'lines'))
+if first > count then
+  -- Lines were dropped on the way: they are newer than every kept line, so those go too.
+  redis.call('DEL', P .. 'lines:' .. id)
+  redis.call('HSET', job, 'lines', first, 'dropped', first, 'bytes', 0)
+  count = first
+end
+for i = 6 + count - first, #ARGV do add(id, ARGV[i], tonumber(ARGV[4]), tonumber(ARGV[5])) end
+changed(id)
+return 1

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace my_app.Background;
+
+/// <summary>
+/// Jobs waiting for a worker on this node, at most <see cref="BackgrounderOptions.QueueCapacity"/>: a flood of
+/// requests is refused rather than queued without limit. A job canceled while it waits leaves at once, so its slot
+/// is free for the next start; a job queued while a worker is idle goes straight to that worker (the channel's doing).
+/// </summary>
+internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
+{
+    private readonly Channel<JobRun> _channel = Channel.CreateUnbounded<JobRun>();
+
+    // The jobs that wait, by id: whoever removes a job from here (a worker, a cancel, shutdown) has it. The channel
+    // only wakes workers; a job canceled while it waited is skipped when it comes out.
+    private readonly ConcurrentDictionary<JobId, JobRun> _waiting = new();
+    private int _count;
+    private int _completed;
+
+    /// <summary>Jobs waiting, and starts that hold a slot while their job is recorded.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    private bool Completed => Volatile.Read(ref _completed) == 1;
+
+    /// <summary>Holds a slot for a job about to be recorded; false when the queue is full or the app is stopping.</summary>
+    public bool TryReserve()
+    {
+        if (Completed)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _count) > options.Value.QueueCapacity)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void ReleaseReservation() => Interlocked.Decrement(ref _count);
+
+    /// <summary>Queues a job in its reserved slot; false when the app began to stop meanwhile.</summary>
+    public bool TryEnqueue(JobRun run)
+    {
+        _waiting[run.Id] = run;
+
+        // Checked after the job is in: either shutdown's sweep finds it, or this sees shutdown and takes it back.
+        if (Completed && TryRemove(run.Id))
+        {
+            return false;
+        }
+
+        _channel.Writer.TryWrite(run);
+        return true;
+    }
+
+    /// <summary>Takes a waiting job out of the queue, freeing its slot; false when no job with that id waits here.</summary>
+    public bool TryRemove(JobId id)
+    {
+        if (!_waiting.TryRemove(id, out _))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
+
+    /// <summary>The next job, waiting for one to come; null once the queue is completed.</summary>
+    public async ValueTask<JobRun?> DequeueAsync(CancellationToken cancellationToken)
+    {
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken))
+        {
+            while (!Completed && _channel.Reader.TryRead(out var run))
+            {
+                if (TryRemove(run.Id))
+                {
+                    return run;
+                }
+            }
+
+            if (Completed)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Refuses every later start, lets idle workers go, and hands back what still waits: shutdown cancels it.</summary>
+    public IReadOnlyList<JobRun> Complete()
+    {
+        Interlocked.Exchange(ref _completed, 1);
+        _channel.Writer.TryComplete();
+        return [.. _waiting.Values.Where(run => TryRemove(run.Id))];
+    }
+}
