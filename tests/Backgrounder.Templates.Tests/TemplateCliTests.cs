@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -61,7 +62,7 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
     }
 
     [Fact]
-    public async Task Bgjob_adds_a_job_in_the_apps_namespace_that_builds_without_warnings()
+    public async Task Bgjob_adds_a_job_whose_comment_followed_literally_runs_it_with_a_scoped_dependency()
     {
         var app = await pack.ScaffoldAsync("bgweb", "my-shop");
         (await DotNet.RunAsync(app.Root, "build")).EnsureSuccess();
@@ -69,11 +70,66 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
         var added = (await pack.NewAsync(app.AppDirectory, "bgjob", "-n", "ImportOrders")).EnsureSuccess();
 
         AssertCleanOutput(added.Output);
-        var job = File.ReadAllText(Path.Combine(app.AppDirectory, "Jobs", "ImportOrders.cs"));
+        var jobPath = Path.Combine(app.AppDirectory, "Jobs", "ImportOrders.cs");
+        var job = File.ReadAllText(jobPath);
         Assert.Contains("namespace my_shop.Jobs;", job);
-        Assert.Contains("public sealed class ImportOrders", job);
-        Assert.Contains("app.MapGet(\"/import-orders\"", job);
+        Assert.Contains("public sealed class ImportOrders(TimeProvider time) : IJob", job);
+
+        // What the comment says to write, taken from the comment itself.
+        var registration = WebUtility.HtmlDecode(Regex.Match(job, @"<c>(services\.AddJob[^<]*)</c>").Groups[1].Value);
+        var endpoint = WebUtility.HtmlDecode(string.Join("\n", Regex.Match(job, @"/// <code>\n(.*?)/// </code>", RegexOptions.Singleline).Groups[1].Value
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Replace("/// ", "", StringComparison.Ordinal))));
+        Assert.Equal("services.AddJob<ImportOrders>();", registration);
+        Assert.Contains("app.MapGet(\"/import-orders\"", endpoint);
+        Edit(app, "src/my-shop/Jobs/JobsServiceCollectionExtensions.cs", "        return services;", $"        {registration}\n        services.AddScoped<OrderSource>();\n        return services;");
+        Edit(app, "src/my-shop/Program.cs", "app.Run();", $"{endpoint}\n\napp.Run();");
+
+        // The job gets a scoped dependency, as an EF Core DbContext is registered.
+        Edit(app, "src/my-shop/Jobs/ImportOrders.cs", "(TimeProvider time) : IJob", "(TimeProvider time, OrderSource orders) : IJob");
+        Edit(app, "src/my-shop/Jobs/ImportOrders.cs", "        context.WriteLine(\"ImportOrders finished.\");", "        context.WriteLine(orders.Next());\n        context.WriteLine(\"ImportOrders finished.\");");
+        await File.WriteAllTextAsync(Path.Combine(app.AppDirectory, "Jobs", "OrderSource.cs"), """
+            namespace my_shop.Jobs;
+
+            /// <summary>Stands in for a DbContext: scoped, and unusable once its scope is disposed.</summary>
+            public sealed class OrderSource : IAsyncDisposable
+            {
+                private bool _disposed;
+
+                public string Next()
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    return "order 1 imported";
+                }
+
+                public ValueTask DisposeAsync()
+                {
+                    _disposed = true;
+                    return ValueTask.CompletedTask;
+                }
+            }
+
+            """);
         (await DotNet.RunAsync(app.Root, "build", "-warnaserror")).EnsureSuccess();
+
+        await using var running = await AppProcess.StartAsync(app);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = running.BaseAddress };
+        var started = await client.GetAsync("/import-orders");
+        Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
+        var id = started.Headers.Location!.OriginalString[^22..];
+
+        // The event stream ends with the job's final state.
+        var events = await client.GetStringAsync($"/jobs/{id}/events");
+        Assert.Contains("data: order 1 imported", events);
+        Assert.Contains("\"state\":\"Succeeded\"", events);
+        Assert.Contains("\"name\":\"ImportOrders\"", events);
+    }
+
+    private static void Edit(Scaffold scaffold, string relativePath, string text, string replacement)
+    {
+        var path = Path.Combine(scaffold.Root, relativePath);
+        var content = File.ReadAllText(path);
+        Assert.True(content.Split(text).Length == 2, $"{relativePath} should hold once: {text}");
+        File.WriteAllText(path, content.Replace(text, replacement, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,14 +4,16 @@ namespace Company.WebApplication1.Jobs;
 
 /// <summary>
 /// A background job. Register it in Jobs/JobsServiceCollectionExtensions.cs with
-/// <c>services.AddTransient&lt;BackgroundJob1&gt;();</c> and start it from a GET endpoint in Program.cs:
+/// <c>services.AddJob&lt;BackgroundJob1&gt;();</c> and start it from a GET endpoint in Program.cs:
 /// <code>
-/// app.MapGet("/background-job1", async (BackgroundJobs jobs, BackgroundJob1 job) => await jobs.StartAsync(job.RunAsync))
+/// app.MapGet("/background-job1", (BackgroundJobs jobs) => jobs.StartAsync&lt;BackgroundJob1&gt;())
 ///    .WithBackgrounder();
 /// </code>
 /// The first request answers 303 to <c>/background-job1?_t=&lt;id&gt;</c>, where the job's output shows as it grows.
+/// Each run gets the job from a DI scope of its own, so its constructor may take scoped services (a <c>DbContext</c>)
+/// as well as singletons; the scope ends once the run's final state is recorded.
 /// </summary>
-public sealed class BackgroundJob1(TimeProvider time)
+public sealed class BackgroundJob1(TimeProvider time) : IJob
 {
     public async Task RunAsync(JobContext context, CancellationToken cancellationToken)
     {

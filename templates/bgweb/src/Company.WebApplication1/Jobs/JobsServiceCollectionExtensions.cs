@@ -1,8 +1,10 @@
+using Company.WebApplication1.Background;
+
 namespace Company.WebApplication1.Jobs;
 
 public static class JobsServiceCollectionExtensions
 {
-    /// <summary>Adds the jobs in this folder. Register a job of your own here the same way.</summary>
+    /// <summary>Adds the jobs in this folder: <c>AddJob&lt;T&gt;()</c> registers a job class under its name. Add yours here the same way.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
         //#if (Samples)
@@ -10,10 +12,10 @@ public static class JobsServiceCollectionExtensions
             .Bind(configuration.GetSection(SampleOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddTransient<LongRunning>();
+        services.AddJob<LongRunning>();
         //#endif
         //#if (!Samples)
-        services.AddTransient<ExampleJob>();
+        services.AddJob<ExampleJob>();
         //#endif
         return services;
     }
