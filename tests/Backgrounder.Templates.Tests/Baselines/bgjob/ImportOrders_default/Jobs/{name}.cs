@@ -4,14 +4,16 @@ namespace my_app.Jobs;
 
 /// <summary>
 /// A background job. Register it in Jobs/JobsServiceCollectionExtensions.cs with
-/// <c>services.AddTransient&lt;ImportOrders&gt;();</c> and start it from a GET endpoint in Program.cs:
+/// <c>services.AddJob&lt;ImportOrders&gt;();</c> and start it from a GET endpoint in Program.cs:
 /// <code>
-/// app.MapGet("/import-orders", async (BackgroundJobs jobs, ImportOrders job) => await jobs.StartAsync(job.RunAsync))
+/// app.MapGet("/import-orders", (BackgroundJobs jobs) => jobs.StartAsync&lt;ImportOrders&gt;())
 ///    .WithBackgrounder();
 /// </code>
 /// The first request answers 303 to <c>/import-orders?_t=&lt;id&gt;</c>, where the job's output shows as it grows.
+/// Each run gets the job from a DI scope of its own, so its constructor may take scoped services (a <c>DbContext</c>)
+/// as well as singletons; the scope ends once the run's final state is recorded.
 /// </summary>
-public sealed class ImportOrders(TimeProvider time)
+public sealed class ImportOrders(TimeProvider time) : IJob
 {
     public async Task RunAsync(JobContext context, CancellationToken cancellationToken)
     {

@@ -38,6 +38,21 @@ public sealed partial class LivePageTests : IDisposable
         Assert.Contains("<progress id=\"progress\"", html);
     }
 
+    [Fact]
+    public async Task The_page_is_titled_with_the_jobs_name_encoded()
+    {
+        var script = new ScriptedJob();
+        var id = await _app.Jobs.StartAsync("<b>import</b>", script.RunAsync);
+        await script.Started;
+
+        var html = await (await GetPageAsync($"{TestEndpoints.StartJob}?_t={id}")).Content.ReadAsStringAsync();
+        script.Finish();
+
+        Assert.Contains("<title>&lt;b&gt;import&lt;/b&gt;: Running</title>", html);
+        Assert.Contains($"<h1>&lt;b&gt;import&lt;/b&gt; <code>{id}</code></h1>", html);
+        Assert.Contains("data-name=\"&lt;b&gt;import&lt;/b&gt;\"", html);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("*/*")]

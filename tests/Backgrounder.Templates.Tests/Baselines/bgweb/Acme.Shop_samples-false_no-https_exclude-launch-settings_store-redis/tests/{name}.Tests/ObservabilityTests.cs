@@ -71,6 +71,58 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task Counters_and_the_run_duration_carry_the_jobs_name()
+    {
+        using var app = new BackgrounderAppFactory();
+        var factory = app.Services.GetRequiredService<IMeterFactory>();
+        var names = new ConcurrentDictionary<string, string?>();
+        var durations = new ConcurrentQueue<(double Seconds, string? Name)>();
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Meter.Name == JobMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => names[instrument.Name] = NameIn(tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            durations.Enqueue((value, NameIn(tags)));
+            recorded.TrySetResult();
+        });
+        listener.Start();
+
+        var script = new ScriptedJob();
+        var id = await app.Jobs.StartAsync("nightly-report", script.RunAsync);
+        await script.Started;
+        app.Time.Advance(TimeSpan.FromSeconds(3));
+        script.Finish();
+        await app.Store.WaitUntilFinishedAsync(id);
+        await recorded.Task.WaitAsync(JobWaiting.Timeout);
+
+        Assert.Equal("nightly-report", names["backgrounder.jobs.started"]);
+        Assert.Equal("nightly-report", names["backgrounder.jobs.succeeded"]);
+        var (seconds, name) = Assert.Single(durations);
+        Assert.Equal("nightly-report", name);
+        Assert.Equal(3, seconds, precision: 3);
+    }
+
+    private static string? NameIn(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Key == JobMetrics.NameTag)
+            {
+                return tag.Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    [Fact]
     public async Task Healthz_is_Healthy_then_Degraded_past_ninety_percent_of_the_queue()
     {
         using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:QueueCapacity", "10"));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Acme.Shop.Background;
 
 namespace Acme.Shop.Tests;
@@ -54,6 +55,65 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal("node-a", status.Node);
         Assert.Equal(0, status.LineCount);
         Assert.Null(await Store.GetAsync(JobId.New()));
+    }
+
+    [SkippableFact]
+    public async Task A_created_job_reads_back_with_its_name_kind_and_arguments()
+    {
+        var typed = JobId.New();
+        using var arguments = JsonDocument.Parse("""{"region":"north","orders":[1,2],"note":"é \"quoted\""}""");
+        await Store.CreateAsync(new JobStatus(typed, JobState.Queued, Time.GetUtcNow(), Node: Options.NodeName)
+        {
+            Name = "ImportOrders",
+            Kind = JobKind.Typed,
+            Arguments = arguments.RootElement.Clone(),
+        });
+        var untyped = await CreateAsync();
+
+        var status = await Store.StatusAsync(typed);
+        Assert.Equal("ImportOrders", status.Name);
+        Assert.Equal(JobKind.Typed, status.Kind);
+        Assert.Equal(arguments.RootElement.GetRawText(), status.Arguments?.GetRawText());
+
+        var plain = await Store.StatusAsync(untyped);
+        Assert.Equal(JobStatus.DefaultName, plain.Name);
+        Assert.Equal(JobKind.Delegate, plain.Kind);
+        Assert.Null(plain.Arguments);
+        Assert.Contains(await Store.ListAsync(), job => job.Id == typed && job.Name == "ImportOrders");
+    }
+
+    [SkippableFact]
+    public async Task Lists_and_counts_follow_a_name_through_the_states()
+    {
+        async Task<JobId> CreateNamedAsync(string name)
+        {
+            var id = JobId.New();
+            await Store.CreateAsync(new JobStatus(id, JobState.Queued, Time.GetUtcNow(), Node: Options.NodeName) { Name = name });
+            return id;
+        }
+
+        var first = await CreateNamedAsync("import");
+        var second = await CreateNamedAsync("import");
+        var other = await CreateNamedAsync("report");
+        Assert.True(await Store.TryStartAsync(first));
+        Assert.True(await Store.TryFinishAsync(first, JobState.Succeeded));
+        Assert.True(await Store.TryStartAsync(second));
+
+        Assert.Equal([second, first], (await Store.ListAsync(name: "import")).Select(job => job.Id));
+        Assert.Equal([second], (await Store.ListAsync(JobState.Running, "import")).Select(job => job.Id));
+        Assert.Equal([other], (await Store.ListAsync(JobState.Queued, "report")).Select(job => job.Id));
+        Assert.Empty(await Store.ListAsync(JobState.Queued, "import"));
+        var counts = await Store.CountAsync("import");
+        Assert.Equal(1, counts[JobState.Succeeded]);
+        Assert.Equal(1, counts[JobState.Running]);
+        Assert.False(counts.ContainsKey(JobState.Queued));
+        Assert.Empty(await Store.CountAsync("nobody"));
+
+        // Retention forgets the finished one from its name's indexes too.
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await Store.RemoveExpiredAsync());
+        Assert.Equal([second], (await Store.ListAsync(name: "import")).Select(job => job.Id));
+        Assert.False((await Store.CountAsync("import")).ContainsKey(JobState.Succeeded));
     }
 
     [SkippableFact]

@@ -44,8 +44,9 @@ public sealed class RecordingJobStore(TimeProvider time, IOptions<BackgrounderOp
 
     public Task NextChange(JobId id) => _inner.NextChange(id);
 
-    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default) =>
-        _inner.ListAsync(state, skip, take, cancellationToken);
+    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, string? name = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default) =>
+        _inner.ListAsync(state, name, skip, take, cancellationToken);
 
-    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default) => _inner.CountAsync(cancellationToken);
+    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(string? name = null, CancellationToken cancellationToken = default) =>
+        _inner.CountAsync(name, cancellationToken);
 }

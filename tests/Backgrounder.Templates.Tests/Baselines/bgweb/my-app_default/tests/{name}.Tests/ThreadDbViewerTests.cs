@@ -39,7 +39,7 @@ public sealed partial class ThreadDbViewerTests
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("startedAt").ValueKind);
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("finishedAt").ValueKind);
         Assert.Equal(
-            ["id", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine"],
+            ["id", "name", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine"],
             row.EnumerateObject().Select(property => property.Name));
     }
 
@@ -159,6 +159,36 @@ public sealed partial class ThreadDbViewerTests
         Assert.Contains("""<a href="/threaddb?state=Succeeded&amp;page=2" rel="prev">← Newer</a>""", past);
     }
 
+    [Fact]
+    public async Task Shows_each_jobs_name_and_filters_by_name_with_counts_that_follow_the_filter()
+    {
+        using var app = new BackgrounderAppFactory();
+        var imports = new[] { await app.Jobs.StartAsync("import-orders", (_, _) => Task.CompletedTask), await app.Jobs.StartAsync("import-orders", (_, _) => throw new InvalidOperationException("no file")) };
+        var report = await app.Jobs.StartAsync("nightly-report", (_, _) => Task.CompletedTask);
+        foreach (var id in imports.Append(report))
+        {
+            await app.Store.WaitUntilFinishedAsync(id);
+        }
+
+        var client = app.CreatePlainClient();
+        var (_, all) = await GetHtmlAsync(client, "/threaddb");
+        var (_, named) = await GetHtmlAsync(client, "/threaddb?name=import-orders");
+        var (_, namedFailed) = await GetHtmlAsync(client, "/threaddb?name=import-orders&state=Failed");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/threaddb?name=nightly-report") { Headers = { { "Accept", "application/json" } } };
+        var rows = JsonDocument.Parse(await (await client.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Contains("""<a class="name" href="/threaddb?name=nightly-report">nightly-report</a>""", all);
+        Assert.Contains("""<a href="/threaddb?name=import-orders" aria-current="page">All <b>2</b></a>""", named);
+        Assert.Contains("""<a href="/threaddb?state=Failed&amp;name=import-orders" class="state" data-state="Failed">Failed <b>1</b></a>""", named);
+        Assert.Contains("""<a href="/threaddb?state=Succeeded&amp;name=import-orders" class="state" data-state="Succeeded">Succeeded <b>1</b></a>""", named);
+        Assert.All(imports, id => Assert.Contains($"?_t={id}", named));
+        Assert.DoesNotContain($"?_t={report}", named);
+        Assert.Contains($"?_t={imports[1]}", namedFailed);
+        Assert.DoesNotContain($"?_t={imports[0]}", namedFailed);
+        Assert.Equal([report.ToString()], rows.EnumerateArray().Select(row => row.GetProperty("id").GetString()));
+        Assert.Equal("nightly-report", rows[0].GetProperty("name").GetString());
+    }
+
     [Theory]
     [InlineData("state=Nope", "'state' must be one of Queued, Running, Succeeded, Failed, Canceled, Interrupted.")]
     [InlineData("state=1", "'state' must be one of")]
@@ -170,6 +200,7 @@ public sealed partial class ThreadDbViewerTests
     [InlineData("page=1.5", "'page' must be a page number")]
     [InlineData("page=99999999999", "'page' must be a page number")]
     [InlineData("page=42949673", "'page' must be a page number")]
+    [InlineData("name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "'name' must be a job's name, at most 256 characters.")]
     public async Task A_bad_filter_or_page_is_400_saying_what_is_expected(string query, string message)
     {
         using var app = new BackgrounderAppFactory();

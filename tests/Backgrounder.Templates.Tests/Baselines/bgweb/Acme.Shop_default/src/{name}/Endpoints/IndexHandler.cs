@@ -12,11 +12,11 @@ public static class IndexHandler
     public static IEndpointConventionBuilder MapIndex(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/", Handle).WithBackgrounder();
 
-    public static async Task Handle(BackgroundJobs jobs, LongRunning longRunning, TimeProvider time)
+    public static async Task Handle(BackgroundJobs jobs, TimeProvider time)
     {
         // Printed before the job exists, yet shown first in its output, as in the seed.
         Console.WriteLine($"Started at {SeedTimestamp.Now(time)}");
         Console.WriteLine("hit f5 to refresh!");
-        await jobs.StartAsync(longRunning.RunAsync);
+        await jobs.StartAsync<LongRunning>();
     }
 }

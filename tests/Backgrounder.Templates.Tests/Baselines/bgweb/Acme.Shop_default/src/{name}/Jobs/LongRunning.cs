@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Acme.Shop.Jobs;
 
 /// <summary>The seed's <c>longrunning</c>: ten lines <c>i: &lt;now&gt;</c>, one per interval, each a tenth of the progress bar.</summary>
-public sealed class LongRunning(TimeProvider time, IOptions<SampleOptions> options)
+public sealed class LongRunning(TimeProvider time, IOptions<SampleOptions> options) : IJob
 {
     public const int Lines = 10;
 

@@ -9,9 +9,9 @@ public static class ExampleEndpoint
     public static IEndpointConventionBuilder MapExample(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/example", Handle).WithBackgrounder();
 
-    public static async Task Handle(BackgroundJobs jobs, ExampleJob job)
+    public static async Task Handle(BackgroundJobs jobs)
     {
         Console.WriteLine("Example job started.");
-        await jobs.StartAsync(job.RunAsync);
+        await jobs.StartAsync<ExampleJob>();
     }
 }

@@ -6,6 +6,7 @@ namespace Acme.Shop.Endpoints;
 /// <summary>One row of the threaddb viewer.</summary>
 public sealed record JobSummary(
     string Id,
+    string Name,
     JobState State,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
@@ -25,6 +26,7 @@ public sealed record JobSummary(
         var last = await store.ReadLinesAsync(status.Id, status.LineCount - 1, cancellationToken);
         return new(
             status.Id.ToString(),
+            status.Name,
             status.State,
             status.CreatedAt,
             status.StartedAt,

@@ -3,7 +3,7 @@ using Acme.Shop.Background;
 namespace Acme.Shop.Jobs;
 
 /// <summary>A minimal job to replace with your own work: a line and a progress report per step, stopping when asked.</summary>
-public sealed class ExampleJob(TimeProvider time)
+public sealed class ExampleJob(TimeProvider time) : IJob
 {
     public const int Steps = 3;
 

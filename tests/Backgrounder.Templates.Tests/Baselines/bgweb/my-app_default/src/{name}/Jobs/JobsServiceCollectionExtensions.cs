@@ -1,15 +1,17 @@
+using my_app.Background;
+
 namespace my_app.Jobs;
 
 public static class JobsServiceCollectionExtensions
 {
-    /// <summary>Adds the jobs in this folder. Register a job of your own here the same way.</summary>
+    /// <summary>Adds the jobs in this folder: <c>AddJob&lt;T&gt;()</c> registers a job class under its name. Add yours here the same way.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SampleOptions>()
             .Bind(configuration.GetSection(SampleOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddTransient<LongRunning>();
+        services.AddJob<LongRunning>();
         return services;
     }
 }

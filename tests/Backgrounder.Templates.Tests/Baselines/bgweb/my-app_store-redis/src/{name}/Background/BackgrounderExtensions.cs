@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace my_app.Background;
 
@@ -24,11 +25,16 @@ public static class BackgrounderExtensions
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<JobAccess>();
+        services.AddSingleton<JobRegistry>();
+        services.AddHttpContextAccessor();
         services.AddSingleton(provider => new BackgroundJobs(
             provider.GetRequiredService<JobQueue>(),
             provider.GetRequiredService<IJobStore>(),
             provider.GetRequiredService<JobMetrics>(),
+            provider.GetRequiredService<JobRegistry>(),
             provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IHttpContextAccessor>(),
+            provider.GetRequiredService<IOptions<JsonOptions>>(),
             provider.GetRequiredService<IOptions<BackgrounderOptions>>()));
         services.AddHostedService<JobWorkerService>();
         services.AddHostedService<JobCleanupService>();
@@ -38,6 +44,23 @@ public static class BackgrounderExtensions
         services.AddHealthChecks().AddCheck<JobQueueHealthCheck>("job-queue");
         services.AddRateLimiter(JobRateLimits.Add);
         services.AddSingleton<IStartupFilter, NoSniffStartupFilter>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the job class <typeparamref name="TJob"/> (an <see cref="IJob"/> or <see cref="IJob{TArguments}"/>)
+    /// under its class name, resolved for each run in the run's own DI scope. Two classes with one name stop start-up.
+    /// </summary>
+    public static IServiceCollection AddJob<TJob>(this IServiceCollection services)
+        where TJob : class
+    {
+        if (!typeof(TJob).IsAssignableTo(typeof(IJob)) && !typeof(TJob).GetInterfaces().Any(IsArgumentsJob))
+        {
+            throw new ArgumentException($"{typeof(TJob).FullName} is not a job: implement IJob or IJob<TArguments>.", nameof(TJob));
+        }
+
+        services.TryAddScoped<TJob>();
+        services.AddSingleton(new JobRegistration(JobRegistration.NameOf(typeof(TJob)), typeof(TJob)));
         return services;
     }
 
@@ -85,4 +108,6 @@ public static class BackgrounderExtensions
         });
         return builder;
     }
+
+    private static bool IsArgumentsJob(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IJob<>);
 }

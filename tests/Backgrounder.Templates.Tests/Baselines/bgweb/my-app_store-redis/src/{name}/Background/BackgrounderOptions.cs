@@ -65,6 +65,10 @@ public sealed class BackgrounderOptions
     [Range(0, int.MaxValue, ErrorMessage = "Backgrounder:StartsPerMinutePerClient must be 0 (off) or more.")]
     public int StartsPerMinutePerClient { get; set; }
 
+    /// <summary>Characters of JSON a typed job's arguments may take in its record; longer ones are refused (400).</summary>
+    [Range(2, 1_048_576, ErrorMessage = "Backgrounder:MaxArgumentsLength must be from 2 to 1048576.")]
+    public int MaxArgumentsLength { get; set; } = 4096;
+
     /// <summary>This process's name in job records and in <c>/threaddb</c>.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Backgrounder:NodeName must not be empty.")]
     public string NodeName { get; set; } = s_defaultNodeName;

@@ -33,7 +33,7 @@ internal static class ThreadDbPage
         var shown = query.State is { } state ? counts.GetValueOrDefault(state) : counts.Values.Sum();
         var page = JobPage.Fill(s_html, new Dictionary<string, string>
         {
-            ["title"] = Encode($"threaddb: {Jobs(shown, query.State)}"),
+            ["title"] = Encode($"threaddb: {Jobs(shown, query.State)}{(query.Name is { } name ? $" named {name}" : "")}"),
             ["style"] = s_style,
             ["script"] = s_script,
             ["counts"] = Counts(query, counts, pathBase),
@@ -47,16 +47,21 @@ internal static class ThreadDbPage
         return Results.Content(page, "text/html; charset=utf-8");
     }
 
-    /// <summary>All, then each state with its count: each a link to that filter.</summary>
+    /// <summary>All, then each state with its count (of the jobs of the name filter, if any): each a link to that filter.</summary>
     private static string Counts(ThreadDbQuery query, IReadOnlyDictionary<JobState, int> counts, PathString pathBase)
     {
         var html = new StringBuilder();
-        html.Append(Filter(query.State is null, "", "All", counts.Values.Sum(), Link(pathBase, new ThreadDbQuery(null, null))));
+        if (query.Name is { } filtered)
+        {
+            html.Append($"""<span class="name-filter">Named <code>{Encode(filtered)}</code> <a href="{Link(pathBase, query with { Name = null, Page = null })}">(all names)</a></span>""" + "\n");
+        }
+
+        html.Append(Filter(query.State is null, "", "All", counts.Values.Sum(), Link(pathBase, new ThreadDbQuery(null, query.Name, null))));
         foreach (var state in Enum.GetValues<JobState>())
         {
             var name = Encode(state.ToString());
             html.Append(Filter(query.State == state, $" class=\"state\" data-state=\"{name}\"", name, counts.GetValueOrDefault(state),
-                Link(pathBase, new ThreadDbQuery(state, null))));
+                Link(pathBase, new ThreadDbQuery(state, query.Name, null))));
         }
 
         return html.ToString();
@@ -69,7 +74,7 @@ internal static class ThreadDbPage
     {
         if (rows.Count == 0)
         {
-            return $"""<tr><td class="empty" colspan="10">No {(query.State is { } state ? Encode(state.ToString()) + " " : "")}jobs{(query.PageOrFirst > 1 ? " on this page" : "")}.</td></tr>""" + "\n";
+            return $"""<tr><td class="empty" colspan="11">No {(query.State is { } state ? Encode(state.ToString()) + " " : "")}jobs{(query.PageOrFirst > 1 ? " on this page" : "")}.</td></tr>""" + "\n";
         }
 
         var html = new StringBuilder();
@@ -84,6 +89,7 @@ internal static class ThreadDbPage
             html.Append($"""
                 <tr>
                 <td><a href="{Encode($"{pathBase}/?{BackgrounderFilter.JobIdParameter}={job.Id}")}">{id}</a></td>
+                <td><a class="name" href="{Link(pathBase, new ThreadDbQuery(query.State, job.Name, null))}">{Encode(job.Name)}</a></td>
                 <td><span class="state" data-state="{state}">{state}</span></td>
                 <td>{progress}</td>
                 <td class="node">{Encode(job.Node ?? "")}</td>

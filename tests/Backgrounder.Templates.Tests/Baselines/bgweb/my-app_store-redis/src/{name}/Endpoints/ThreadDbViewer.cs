@@ -1,4 +1,3 @@
-using System.Globalization;
 using my_app.Background;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -76,13 +75,13 @@ public static class ThreadDbViewer
         }
     }
 
-    /// <summary><c>?state=Running&amp;page=2</c>: the page, or for JSON the rows (every job, unless <c>page</c> is given).</summary>
-    public static async Task<IResult> ShowAsync(string? state, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
+    /// <summary><c>?state=Running&amp;name=ImportOrders&amp;page=2</c>: the page, or for JSON the rows (every job, unless <c>page</c> is given).</summary>
+    public static async Task<IResult> ShowAsync(string? state, string? name, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
     {
         var headers = httpContext.Response.Headers;
         headers.CacheControl = "no-store";
         headers.Vary = "Accept";
-        if (!ThreadDbQuery.TryParse(state, page, out var query, out var error))
+        if (!ThreadDbQuery.TryParse(state, name, page, out var query, out var error))
         {
             return PlainText(StatusCodes.Status400BadRequest, error);
         }
@@ -92,11 +91,12 @@ public static class ThreadDbViewer
         {
             // Without ?page= every job, as this JSON has always been; with it, one page.
             var (skip, take) = query.Page is null ? (0, int.MaxValue) : (query.Skip, PageSize);
-            return Results.Json(await RowsAsync(store, query.State, skip, take, cancellationToken));
+            return Results.Json(await RowsAsync(store, query, skip, take, cancellationToken));
         }
 
-        var counts = await store.CountAsync(cancellationToken);
-        var rows = await RowsAsync(store, query.State, query.Skip, PageSize, cancellationToken);
+        // The counts follow the name filter, so each state's link shows how many of those jobs it holds.
+        var counts = await store.CountAsync(query.Name, cancellationToken);
+        var rows = await RowsAsync(store, query, query.Skip, PageSize, cancellationToken);
         return ThreadDbPage.Render(query, counts, rows, antiforgery.GetAndStoreTokens(httpContext), httpContext);
     }
 
@@ -104,7 +104,7 @@ public static class ThreadDbViewer
     /// The Cancel button's form: records the cancel (a queued job ends Canceled at once, a running one sees its token
     /// fire), then 303 back to the page it came from, so it works without JavaScript.
     /// </summary>
-    public static async Task<IResult> CancelAsync(string id, string? state, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
+    public static async Task<IResult> CancelAsync(string id, string? state, string? name, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
     {
         httpContext.Response.Headers.CacheControl = "no-store";
 
@@ -116,7 +116,7 @@ public static class ThreadDbViewer
                 "This Cancel did not come from the threaddb page, or the page is too old: reload it and try again.");
         }
 
-        if (!ThreadDbQuery.TryParse(state, page, out var query, out var error))
+        if (!ThreadDbQuery.TryParse(state, name, page, out var query, out var error))
         {
             return PlainText(StatusCodes.Status400BadRequest, error);
         }
@@ -138,10 +138,10 @@ public static class ThreadDbViewer
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static async Task<List<JobSummary>> RowsAsync(IJobStore store, JobState? state, int skip, int take, CancellationToken cancellationToken)
+    private static async Task<List<JobSummary>> RowsAsync(IJobStore store, ThreadDbQuery query, int skip, int take, CancellationToken cancellationToken)
     {
         var rows = new List<JobSummary>();
-        foreach (var status in await store.ListAsync(state, skip, take, cancellationToken))
+        foreach (var status in await store.ListAsync(query.State, query.Name, skip, take, cancellationToken))
         {
             rows.Add(await JobSummary.OfAsync(status, store, cancellationToken));
         }
@@ -158,68 +158,4 @@ public static class ThreadDbViewer
 
     private static IResult PlainText(int statusCode, string text) =>
         Results.Text(text + "\n", "text/plain; charset=utf-8", statusCode: statusCode);
-}
-
-/// <summary>What the viewer shows: the jobs in one state, or all (<see cref="State"/> null); one page of them.</summary>
-internal readonly record struct ThreadDbQuery(JobState? State, int? Page)
-{
-    // Far enough for any store: past it, (page - 1) * PageSize would overflow.
-    private const int LastPage = int.MaxValue / ThreadDbViewer.PageSize;
-
-    public int PageOrFirst => Page ?? 1;
-
-    public int Skip => (PageOrFirst - 1) * ThreadDbViewer.PageSize;
-
-    public static bool TryParse(string? state, string? page, out ThreadDbQuery query, out string error)
-    {
-        query = default;
-        error = "";
-        JobState? filter = null;
-        if (!string.IsNullOrEmpty(state))
-        {
-            // Names only: Enum.TryParse would also take "1" or "Queued,Running".
-            var name = Enum.GetNames<JobState>().FirstOrDefault(name => name.Equals(state, StringComparison.OrdinalIgnoreCase));
-            if (name is null)
-            {
-                error = $"'state' must be one of {string.Join(", ", Enum.GetNames<JobState>())}.";
-                return false;
-            }
-
-            filter = Enum.Parse<JobState>(name);
-        }
-
-        int? number = null;
-        if (!string.IsNullOrEmpty(page))
-        {
-            if (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 1 or > LastPage)
-            {
-                error = $"'page' must be a page number from 1 to {LastPage}.";
-                return false;
-            }
-
-            number = parsed;
-        }
-
-        query = new ThreadDbQuery(filter, number);
-        return true;
-    }
-
-    /// <summary>The same filter on another page.</summary>
-    public ThreadDbQuery WithPage(int page) => this with { Page = page > 1 ? page : null };
-
-    public QueryString ToQueryString()
-    {
-        var query = QueryString.Empty;
-        if (State is { } state)
-        {
-            query = query.Add("state", state.ToString());
-        }
-
-        if (Page is > 1)
-        {
-            query = query.Add("page", Page.Value.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return query;
-    }
 }

@@ -1,6 +1,6 @@
 namespace Acme.Shop.Background;
 
-/// <summary>What a running job can do besides its work: write output lines others can read, and say how far it is.</summary>
+/// <summary>What a running job can do besides its work: write output lines others can read, say how far it is, and reach its services.</summary>
 public sealed class JobContext
 {
     // How far outside [0, 1] a computed fraction such as done / (double)total may land by rounding alone.
@@ -8,9 +8,18 @@ public sealed class JobContext
 
     private readonly JobRun _run;
 
-    internal JobContext(JobRun run) => _run = run;
+    internal JobContext(JobRun run, IServiceProvider services) => (_run, Services) = (run, services);
 
     public JobId JobId => _run.Id;
+
+    /// <summary>The job's name, as its record, the dashboard and the logs show it.</summary>
+    public string JobName => _run.Name;
+
+    /// <summary>
+    /// This run's own DI scope: resolve scoped services (a <c>DbContext</c>) here, never from a request's scope,
+    /// which ends with the request. It is disposed once the job's final state is recorded.
+    /// </summary>
+    public IServiceProvider Services { get; }
 
     /// <summary>Adds one line to the job's output. <c>Console.WriteLine</c> inside a job does the same.</summary>
     public void WriteLine(string line) => _run.Output.WriteLine(line ?? string.Empty);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Acme.Shop.Background;
@@ -6,6 +7,7 @@ namespace Acme.Shop.Background;
 /// A job's record, as the store keeps it and as clients see it: <c>GET /jobs/{id}</c> and the event stream's
 /// <c>state</c> events serialise this record. Output lines are numbered 0, 1, 2, … as they are written;
 /// <paramref name="LineCount"/> counts them all, <paramref name="Dropped"/> the oldest ones no longer kept.
+/// <see cref="Name"/> is what the dashboard, the live page, metrics and logs call the job.
 /// </summary>
 public sealed record JobStatus(
     JobId Id,
@@ -20,6 +22,17 @@ public sealed record JobStatus(
     long LineCount = 0,
     long Dropped = 0)
 {
+    /// <summary>The name of a job started outside any request with no name of its own.</summary>
+    public const string DefaultName = "job";
+
+    /// <summary>A job class's registered name, the name given with a delegate, or the starting endpoint's route.</summary>
+    public string Name { get; init; } = DefaultName;
+
+    public JobKind Kind { get; init; }
+
+    /// <summary>A typed job's arguments as the app's JSON options wrote them; null for none.</summary>
+    public JsonElement? Arguments { get; init; }
+
     /// <summary>Who may see the job (a hash of a user or of an owner cookie); null when anyone holding the id may. Never sent to clients.</summary>
     [JsonIgnore]
     public string? Owner { get; init; }

@@ -46,6 +46,7 @@ internal static partial class JobPage
             ["style"] = Style,
             ["script"] = s_script,
             ["id"] = html.Encode(job.Id.ToString()),
+            ["name"] = html.Encode(job.Name),
             ["state"] = html.Encode(job.State.ToString()),
             ["node"] = html.Encode(job.Node ?? ""),
             ["events"] = html.Encode(events),

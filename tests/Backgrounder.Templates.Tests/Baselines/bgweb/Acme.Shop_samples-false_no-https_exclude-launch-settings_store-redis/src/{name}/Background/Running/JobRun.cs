@@ -1,9 +1,11 @@
 namespace Acme.Shop.Background;
 
 /// <summary>What only the node that runs a job has: its work, its cancellation, its output on the way to the store.</summary>
-internal sealed class JobRun(JobId id, JobWork work, JobOutput output)
+internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output)
 {
     public JobId Id => id;
+
+    public string Name => name;
 
     public JobWork Work => work;
 

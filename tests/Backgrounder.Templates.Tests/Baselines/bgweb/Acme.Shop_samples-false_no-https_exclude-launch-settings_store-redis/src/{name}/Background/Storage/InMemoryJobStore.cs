@@ -81,12 +81,12 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     // An unknown job has nothing more to wait for: whoever follows it finds it gone and stops.
     public Task NextChange(JobId id) => _jobs.TryGetValue(id, out var entry) ? entry.NextChange() : Task.CompletedTask;
 
-    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, string? name = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<JobStatus> page =
         [
             .. _jobs.Values
-                .Where(entry => state is null || entry.State == state)
+                .Where(entry => (state is null || entry.State == state) && (name is null || entry.Name == name))
                 .OrderByDescending(entry => entry.Order)
                 .Skip(skip)
                 .Take(take)
@@ -95,9 +95,10 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         return Task.FromResult(page);
     }
 
-    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<JobState, int>> CountAsync(string? name = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<JobState, int> counts = _jobs.Values
+            .Where(entry => name is null || entry.Name == name)
             .GroupBy(entry => entry.State)
             .ToDictionary(group => group.Key, group => group.Count());
         return Task.FromResult(counts);

@@ -37,7 +37,7 @@ internal sealed partial class JobCleanupService(
         try
         {
             var removed = await store.RemoveExpiredAsync(stoppingToken);
-            var retained = (await store.CountAsync(stoppingToken)).Values.Sum();
+            var retained = (await store.CountAsync(cancellationToken: stoppingToken)).Values.Sum();
             metrics.Retained(retained);
             if (removed > 0)
             {

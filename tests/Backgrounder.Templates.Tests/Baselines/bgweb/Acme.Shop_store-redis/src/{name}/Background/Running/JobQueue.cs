@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -59,9 +60,12 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
     }
 
     /// <summary>Takes a waiting job out of the queue, freeing its slot; false when no job with that id waits here.</summary>
-    public bool TryRemove(JobId id)
+    public bool TryRemove(JobId id) => TryRemove(id, out _);
+
+    /// <summary>Takes a waiting job out of the queue, freeing its slot, and hands it back; false when none waits here.</summary>
+    public bool TryRemove(JobId id, [NotNullWhen(true)] out JobRun? run)
     {
-        if (!_waiting.TryRemove(id, out _))
+        if (!_waiting.TryRemove(id, out run))
         {
             return false;
         }

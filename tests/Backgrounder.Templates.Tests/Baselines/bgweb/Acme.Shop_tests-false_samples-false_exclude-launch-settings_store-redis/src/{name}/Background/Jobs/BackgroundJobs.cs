@@ -1,10 +1,13 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Acme.Shop.Background;
 
 /// <summary>
-/// Starts jobs: <c>await jobs.StartAsync(work)</c> records a job, queues it on this node and
-/// returns its id at once; a worker runs it. From a GET endpoint with <c>.WithBackgrounder()</c> the request then
+/// Starts jobs: <c>await jobs.StartAsync&lt;ImportOrders&gt;()</c> (a job class, see <see cref="IJob"/>) or
+/// <c>await jobs.StartAsync(work)</c> (a delegate) records a job, queues it on this node and returns its id at once;
+/// a worker runs it in a DI scope of its own. From a GET endpoint with <c>.WithBackgrounder()</c> the request then
 /// answers 303 to <c>?_t=&lt;id&gt;</c>, and what the handler printed first opens the job's output.
 /// </summary>
 public sealed class BackgroundJobs
@@ -12,25 +15,80 @@ public sealed class BackgroundJobs
     private readonly JobQueue _queue;
     private readonly IJobStore _store;
     private readonly JobMetrics _metrics;
+    private readonly JobRegistry _registry;
     private readonly TimeProvider _time;
+    private readonly IHttpContextAccessor _requests;
+    private readonly JsonSerializerOptions _json;
     private readonly BackgrounderOptions _options;
 
-    internal BackgroundJobs(JobQueue queue, IJobStore store, JobMetrics metrics, TimeProvider time, IOptions<BackgrounderOptions> options)
+    internal BackgroundJobs(
+        JobQueue queue,
+        IJobStore store,
+        JobMetrics metrics,
+        JobRegistry registry,
+        TimeProvider time,
+        IHttpContextAccessor requests,
+        IOptions<JsonOptions> json,
+        IOptions<BackgrounderOptions> options)
     {
-        (_queue, _store, _metrics, _time, _options) = (queue, store, metrics, time, options.Value);
+        (_queue, _store, _metrics, _registry, _time, _requests) = (queue, store, metrics, registry, time, requests);
+        (_json, _options) = (json.Value.SerializerOptions, options.Value);
     }
 
-    /// <summary>Starts <paramref name="work"/> in the background and returns the new job's id.</summary>
+    /// <summary>
+    /// Starts a run of the job class <typeparamref name="TJob"/>, built in the run's own DI scope (registered with
+    /// <c>AddJob&lt;TJob&gt;()</c>, or made with its constructor's services), and returns the new job's id.
+    /// </summary>
+    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    public Task<JobId> StartAsync<TJob>(CancellationToken cancellationToken = default)
+        where TJob : class, IJob =>
+        StartAsync(
+            _registry.NameOf(typeof(TJob)),
+            JobKind.Typed,
+            arguments: null,
+            static (context, token) => Activate<TJob>(context).RunAsync(context, token),
+            cancellationToken);
+
+    /// <summary>Starts a run of <typeparamref name="TJob"/> with <paramref name="arguments"/>, recorded with the job as JSON.</summary>
+    /// <exception cref="ArgumentException">
+    /// The arguments cannot be written as JSON, or their JSON is longer than <see cref="BackgrounderOptions.MaxArgumentsLength"/>;
+    /// nothing was recorded. <c>.WithBackgrounder()</c> answers it with 400.
+    /// </exception>
+    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    public Task<JobId> StartAsync<TJob, TArguments>(TArguments arguments, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TArguments> =>
+        StartAsync(
+            _registry.NameOf(typeof(TJob)),
+            JobKind.Typed,
+            Serialize(arguments),
+            (context, token) => Activate<TJob>(context).RunAsync(arguments, context, token),
+            cancellationToken);
+
+    /// <summary>
+    /// Starts <paramref name="work"/> in the background and returns the new job's id. Its name is the route of the
+    /// endpoint whose request starts it (<c>GET /example</c>), or <see cref="JobStatus.DefaultName"/> outside a request.
+    /// </summary>
     /// <exception cref="BadHttpRequestException">
     /// With status 503 when the job cannot be taken now: the queue is full, the app is stopping, or the store cannot
     /// be reached. Nothing was recorded. <c>.WithBackgrounder()</c> answers it with 503 and <c>Retry-After</c>.
     /// </exception>
-    public async Task<JobId> StartAsync(JobWork work, CancellationToken cancellationToken = default)
+    public Task<JobId> StartAsync(JobWork work, CancellationToken cancellationToken = default) =>
+        StartAsync(RequestName() ?? JobStatus.DefaultName, work, cancellationToken);
+
+    /// <summary>Starts <paramref name="work"/> under <paramref name="name"/>, as the dashboard and the logs show it.</summary>
+    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    public Task<JobId> StartAsync(string name, JobWork work, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(work);
+        return StartAsync(name, JobKind.Delegate, arguments: null, work, cancellationToken);
+    }
+
+    private async Task<JobId> StartAsync(string name, JobKind kind, JsonElement? arguments, JobWork work, CancellationToken cancellationToken)
+    {
         if (!_queue.TryReserve())
         {
-            _metrics.Rejected();
+            _metrics.Rejected(name);
             throw new JobsUnavailableException($"The job queue is full ({_options.QueueCapacity} jobs waiting) or the app is stopping; try again shortly.");
         }
 
@@ -41,7 +99,13 @@ public sealed class BackgroundJobs
         try
         {
             // The owner is part of the record from the start: no client ever sees the job unbound.
-            var job = new JobStatus(id, JobState.Queued, _time.GetUtcNow(), Node: _options.NodeName) { Owner = capture?.Owner };
+            var job = new JobStatus(id, JobState.Queued, _time.GetUtcNow(), Node: _options.NodeName)
+            {
+                Name = name,
+                Kind = kind,
+                Arguments = arguments,
+                Owner = capture?.Owner,
+            };
             await _store.CreateAsync(job, cancellationToken);
         }
         catch
@@ -53,20 +117,59 @@ public sealed class BackgroundJobs
             }
 
             _queue.ReleaseReservation();
-            _metrics.Rejected();
+            _metrics.Rejected(name);
             throw;
         }
 
         output.Attach(id);
-        if (!_queue.TryEnqueue(new JobRun(id, work, output)))
+        if (!_queue.TryEnqueue(new JobRun(id, name, work, output)))
         {
             // The app began to stop while the job was recorded: it never runs, and nothing is left queued.
             await _store.TryFinishAsync(id, JobState.Canceled, finalLine: IJobStore.CanceledLine, cancellationToken: CancellationToken.None);
-            _metrics.Rejected();
+            _metrics.Rejected(name);
             throw new JobsUnavailableException("The app is stopping; no job was started.");
         }
 
-        _metrics.Started();
+        _metrics.Started(name);
         return id;
+    }
+
+    // Registered jobs come from the run's scope; others are made there with their constructor's services.
+    private static TJob Activate<TJob>(JobContext context)
+        where TJob : class =>
+        ActivatorUtilities.GetServiceOrCreateInstance<TJob>(context.Services);
+
+    /// <summary>The route of the endpoint serving the current request, as <c>GET /example</c>; null outside one.</summary>
+    private string? RequestName()
+    {
+        if (_requests.HttpContext is not { } httpContext)
+        {
+            return null;
+        }
+
+        var route = (httpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? httpContext.Request.Path.Value ?? "/";
+        return $"{httpContext.Request.Method} {(route.StartsWith('/') ? route : "/" + route)}";
+    }
+
+    private JsonElement Serialize<TArguments>(TArguments arguments)
+    {
+        string json;
+        try
+        {
+            json = JsonSerializer.Serialize(arguments, _json);
+        }
+        catch (Exception exception) when (exception is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            throw new JobArgumentsException($"The job's arguments ({typeof(TArguments).Name}) cannot be written as JSON: {exception.Message}", exception);
+        }
+
+        if (json.Length > _options.MaxArgumentsLength)
+        {
+            throw new JobArgumentsException(
+                $"The job's arguments are {json.Length} characters of JSON, more than Backgrounder:MaxArgumentsLength ({_options.MaxArgumentsLength}).");
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 }

@@ -11,6 +11,8 @@ internal sealed partial class JobWorkerService(
     JobQueue queue,
     IJobStore store,
     JobMetrics metrics,
+    JobRegistry registry,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     IHostEnvironment environment,
     IOptions<BackgrounderOptions> options,
@@ -33,6 +35,7 @@ internal sealed partial class JobWorkerService(
 
         ConsoleRouter.Install();
         store.CancelRequested += OnCancelRequested;
+        LogJobsRegistered(registry.Jobs.Count, string.Join(", ", registry.Jobs.Keys));
         return base.StartAsync(cancellationToken);
     }
 
@@ -92,10 +95,10 @@ internal sealed partial class JobWorkerService(
     private void OnCancelRequested(JobId id)
     {
         // The store has recorded the cancel: a queued job frees its slot at once, a running one sees its token fire.
-        if (queue.TryRemove(id))
+        if (queue.TryRemove(id, out var queued))
         {
             // The store ended it Canceled; this node only counts it.
-            metrics.Finished(JobState.Canceled);
+            metrics.Finished(JobState.Canceled, queued.Name);
         }
         else if (Running().FirstOrDefault(run => run.Id == id) is { } run)
         {
@@ -116,18 +119,23 @@ internal sealed partial class JobWorkerService(
             // this worker's to count (OnCancelRequested counts those it takes off the queue itself).
             if (!await RetryAsync(static (store, id) => store.TryStartAsync(id), run.Id, stoppingToken))
             {
-                metrics.Finished(JobState.Canceled);
+                metrics.Finished(JobState.Canceled, run.Name);
             }
             else
             {
+                // The run's own services (a DbContext, say) live until its final state is recorded, not a request's.
+                await using var scope = scopes.CreateAsyncScope();
+                using var logScope = logger.BeginScope(new JobLogScope(run.Id, run.Name));
                 using var stopping = stoppingToken.Register(static run => ((JobRun)run!).Cancellation.Cancel(), run);
+                var started = time.GetTimestamp();
                 metrics.Running(1);
-                var failure = await ExecuteAsync(run);
+                var failure = await ExecuteAsync(run, scope.ServiceProvider);
                 metrics.Running(-1);
 
                 // Every line the job wrote reaches the store before its final state, and none after it.
                 await run.Output.CloseAsync();
                 await EndAsync(run, failure, stoppingToken);
+                metrics.Ran(time.GetElapsedTime(started), run.Name);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -142,14 +150,14 @@ internal sealed partial class JobWorkerService(
         }
     }
 
-    private static async Task<Exception?> ExecuteAsync(JobRun run)
+    private static async Task<Exception?> ExecuteAsync(JobRun run, IServiceProvider services)
     {
         // Set inside this call, so it stays with this job's flow; disposing it sends whatever still holds it
         // (a timer, a forgotten task) to stdout instead of this job's output.
         using var capture = OutputCapture.ForJob(run.Output);
         try
         {
-            await run.Work(new JobContext(run), run.Cancellation.Token);
+            await run.Work(new JobContext(run, services), run.Cancellation.Token);
             return null;
         }
         catch (Exception exception)
@@ -206,7 +214,7 @@ internal sealed partial class JobWorkerService(
             return false;
         }
 
-        metrics.Finished(state);
+        metrics.Finished(state, run.Name);
         return true;
     }
 
@@ -240,6 +248,9 @@ internal sealed partial class JobWorkerService(
             return "(its message could not be read)";
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} job classes registered: {Names}.")]
+    private partial void LogJobsRegistered(int count, string names);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown cut jobs short: {Canceled} queued jobs canceled, {Running} running jobs asked to stop, {Interrupted} of them interrupted.")]
     private partial void LogShutdown(int canceled, int running, int interrupted);

@@ -30,6 +30,11 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, Time
             httpContext.Response.Headers.RetryAfter = "1";
             return PlainText(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
         }
+        catch (JobArgumentsException refused)
+        {
+            // The request asked for a job whose arguments cannot be recorded: nothing started, say why.
+            return PlainText(StatusCodes.Status400BadRequest, refused.Message);
+        }
     }
 
     private async Task<object?> StartAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

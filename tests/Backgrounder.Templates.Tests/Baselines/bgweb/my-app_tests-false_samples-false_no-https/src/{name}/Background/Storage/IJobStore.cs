@@ -63,11 +63,14 @@ public interface IJobStore
     /// </summary>
     Task NextChange(JobId id);
 
-    /// <summary>Jobs newest first, only those in <paramref name="state"/> when given: the viewer's pages.</summary>
-    Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Jobs newest first, only those in <paramref name="state"/> and named <paramref name="name"/> when given: the
+    /// viewer's pages. A shared store keeps an index per state and name, so a page never scans every job.
+    /// </summary>
+    Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, string? name = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default);
 
-    /// <summary>How many jobs are kept in each state.</summary>
-    Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default);
+    /// <summary>How many jobs are kept in each state; only those named <paramref name="name"/> when given.</summary>
+    Task<IReadOnlyDictionary<JobState, int>> CountAsync(string? name = null, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets jobs finished more than <see cref="BackgrounderOptions.RetentionPeriod"/> ago; returns how many.</summary>
     Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);

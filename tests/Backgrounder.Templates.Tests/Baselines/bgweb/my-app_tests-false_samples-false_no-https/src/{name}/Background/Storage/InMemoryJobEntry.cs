@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace my_app.Background;
 
 /// <summary>
@@ -11,6 +13,8 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
     private readonly DateTimeOffset _createdAt = created.CreatedAt;
     private readonly string? _node = created.Node;
     private readonly string? _owner = created.Owner;
+    private readonly JobKind _kind = created.Kind;
+    private readonly JsonElement? _arguments = created.Arguments;
     private readonly LineRing _lines = new(limits.MaxOutputLines, limits.MaxOutputBytes);
 
     // Who waits for the job's next change; kept on the job itself, so a change costs no lookup.
@@ -26,6 +30,8 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
 
     public JobState State { get; private set; } = created.State;
 
+    public string Name { get; } = created.Name;
+
     /// <summary>Set once, before the job is in the finished queue that retention reads it from.</summary>
     public DateTimeOffset? FinishedAt { get; private set; }
 
@@ -37,6 +43,9 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
         {
             return new JobStatus(_id, State, _createdAt, _startedAt, FinishedAt, _progress, _error, _cancelRequested, _node, _lines.Written, _lines.First)
             {
+                Name = Name,
+                Kind = _kind,
+                Arguments = _arguments,
                 Owner = _owner,
             };
         }

@@ -60,12 +60,21 @@ internal sealed partial class RedisJobStore(
     }
 
     public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default) =>
-        Eval(RedisScripts.Create, job.Id, Ticks(job.CreatedAt), job.Node ?? _node, job.Owner ?? "", options.Value.MaxRetainedJobs);
+        Eval(
+            RedisScripts.Create,
+            job.Id,
+            RedisJobFields.Ticks(job.CreatedAt),
+            job.Node ?? _node,
+            job.Owner ?? "",
+            options.Value.MaxRetainedJobs,
+            job.Name,
+            job.Kind.ToString(),
+            job.Arguments?.GetRawText() ?? "");
 
     public async Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default)
     {
         var fields = await Call(() => Db.HashGetAllAsync(_prefix + "job:" + id));
-        return fields.Length == 0 ? null : ToStatus(id, fields.ToDictionary(field => field.Name.ToString(), field => field.Value.ToString()));
+        return fields.Length == 0 ? null : RedisJobFields.ToStatus(id, fields.ToDictionary(field => field.Name.ToString(), field => field.Value.ToString()));
     }
 
     public async Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default)
@@ -81,7 +90,7 @@ internal sealed partial class RedisJobStore(
         Eval(RedisScripts.Progress, id, progress.ToString("R", CultureInfo.InvariantCulture));
 
     public async Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) =>
-        (long)await Eval(RedisScripts.Start, id, Ticks(time.GetUtcNow())) == 1;
+        (long)await Eval(RedisScripts.Start, id, RedisJobFields.Ticks(time.GetUtcNow())) == 1;
 
     public async Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default) =>
         (long)await Eval(RedisScripts.Finish, id, [.. Finishing(), state.ToString(), error ?? "", finalLine ?? ""]) == 1;
@@ -91,9 +100,9 @@ internal sealed partial class RedisJobStore(
 
     public Task NextChange(JobId id) => _changes.Next(id);
 
-    public async Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobStatus>> ListAsync(JobState? state = null, string? name = null, int skip = 0, int take = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        var index = state is { } only ? _prefix + "state:" + only : _prefix + "jobs";
+        var index = Index(state, name);
         var stop = take == int.MaxValue ? -1 : (long)skip + take - 1;
         var ids = await Call(() => Db.SortedSetRangeByRankAsync(index, skip, stop, Order.Descending));
         var jobs = await Task.WhenAll(ids.Select(id => JobId.TryParse(id, out var jobId) ? GetAsync(jobId, cancellationToken) : Task.FromResult<JobStatus?>(null)));
@@ -102,12 +111,21 @@ internal sealed partial class RedisJobStore(
         return [.. jobs.OfType<JobStatus>()];
     }
 
-    public async Task<IReadOnlyDictionary<JobState, int>> CountAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<JobState, int>> CountAsync(string? name = null, CancellationToken cancellationToken = default)
     {
         var states = Enum.GetValues<JobState>();
-        var counts = await Task.WhenAll(states.Select(state => Call(() => Db.SortedSetLengthAsync(_prefix + "state:" + state))));
+        var counts = await Task.WhenAll(states.Select(state => Call(() => Db.SortedSetLengthAsync(Index(state, name)))));
         return states.Zip(counts).Where(pair => pair.Second > 0).ToDictionary(pair => pair.First, pair => (int)pair.Second);
     }
+
+    /// <summary>The index of the jobs in a state, of a name, of both, or of all: each a sorted set by creation order.</summary>
+    private string Index(JobState? state, string? name) => (state, name) switch
+    {
+        (null, null) => _prefix + "jobs",
+        ({ } only, null) => _prefix + "state:" + only,
+        (null, { } named) => _prefix + "name:" + named,
+        ({ } only, { } named) => _prefix + "name-state:" + only + ":" + named,
+    };
 
     public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
     {
@@ -232,7 +250,7 @@ internal sealed partial class RedisJobStore(
     private RedisValue[] Finishing()
     {
         var now = time.GetUtcNow();
-        return [Ticks(now), now.ToUnixTimeMilliseconds(), (long)options.Value.RetentionPeriod.TotalMilliseconds, options.Value.MaxOutputLines, options.Value.MaxOutputBytes];
+        return [RedisJobFields.Ticks(now), now.ToUnixTimeMilliseconds(), (long)options.Value.RetentionPeriod.TotalMilliseconds, options.Value.MaxOutputLines, options.Value.MaxOutputBytes];
     }
 
     private Task<RedisResult> Eval(string script, JobId? id, params RedisValue[] values) =>
@@ -255,32 +273,9 @@ internal sealed partial class RedisJobStore(
     private static bool IsUnavailable(Exception exception) =>
         exception is RedisConnectionException or TimeoutException or JobsUnavailableException;
 
-    private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString(CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset? Time(Dictionary<string, string> fields, string name) =>
-        fields.TryGetValue(name, out var ticks) ? new DateTimeOffset(long.Parse(ticks, CultureInfo.InvariantCulture), TimeSpan.Zero) : null;
-
-    private static JobStatus ToStatus(JobId id, Dictionary<string, string> fields) =>
-        new(
-            id,
-            Enum.Parse<JobState>(fields["state"]),
-            Time(fields, "created")!.Value,
-            Time(fields, "started"),
-            Time(fields, "finished"),
-            fields.TryGetValue("progress", out var progress) ? double.Parse(progress, CultureInfo.InvariantCulture) : null,
-            fields.GetValueOrDefault("error"),
-            fields.GetValueOrDefault("cancel") == "1",
-            fields.GetValueOrDefault("node"),
-            long.Parse(fields["lines"], CultureInfo.InvariantCulture),
-            long.Parse(fields["dropped"], CultureInfo.InvariantCulture))
-        {
-            Owner = fields.GetValueOrDefault("owner") is { Length: > 0 } owner ? owner : null,
-        };
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} stopped responding: {Count} of its jobs are now Interrupted.")]
     private partial void LogNodeGone(string node, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "This node's heartbeat could not reach Redis: {Reason}")]
     private partial void LogHeartbeatFailed(string reason);
-
 }

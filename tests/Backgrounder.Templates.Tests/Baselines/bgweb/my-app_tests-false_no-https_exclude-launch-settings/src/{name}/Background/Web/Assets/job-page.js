@@ -34,7 +34,7 @@ addEventListener("load", () => {
     const status = JSON.parse(e.data);
     state.textContent = status.state;
     state.dataset.state = status.state;
-    document.title = "Job " + page.job + ": " + status.state;
+    document.title = page.name + ": " + status.state;
     if (status.progress !== null) {
       progress.value = status.progress;
       percent.textContent = Math.round(status.progress * 100) + " %";

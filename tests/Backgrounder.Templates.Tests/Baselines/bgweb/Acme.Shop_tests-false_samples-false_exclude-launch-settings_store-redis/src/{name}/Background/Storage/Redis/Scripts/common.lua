@@ -2,6 +2,19 @@ local P, id = ARGV[1], ARGV[2]
 local function changed(jobId) redis.call('PUBLISH', P .. 'changed', jobId) end
 local function isFinal(state) return state ~= 'Queued' and state ~= 'Running' end
 
+-- A job's name is kept in 'names' (which never expires) as well as in its hash, so its name's indexes are swept
+-- even after the hash expired.
+local function nameOf(jobId) return redis.call('HGET', P .. 'names', jobId) or '' end
+
+-- Moves a job from one state's indexes to another's: the state's and the state-and-name one.
+local function move(jobId, from, to, seq)
+  local name = nameOf(jobId)
+  redis.call('ZREM', P .. 'state:' .. from, jobId)
+  redis.call('ZADD', P .. 'state:' .. to, seq, jobId)
+  redis.call('ZREM', P .. 'name-state:' .. from .. ':' .. name, jobId)
+  redis.call('ZADD', P .. 'name-state:' .. to .. ':' .. name, seq, jobId)
+end
+
 -- Appends one line and drops the oldest past the line and byte limits; the newest always stays.
 local function add(jobId, line, maxLines, maxBytes)
   local job, lines = P .. 'job:' .. jobId, P .. 'lines:' .. jobId
@@ -25,9 +38,7 @@ local function finish(jobId, state, now, nowMs, retentionMs, maxLines, maxBytes,
   redis.call('HSET', job, 'state', state, 'finished', now)
   if err ~= '' then redis.call('HSET', job, 'error', err) end
   if cancel then redis.call('HSET', job, 'cancel', 1) end
-  local seq = redis.call('HGET', job, 'seq')
-  redis.call('ZREM', P .. 'state:' .. from, jobId)
-  redis.call('ZADD', P .. 'state:' .. state, seq, jobId)
+  move(jobId, from, state, redis.call('HGET', job, 'seq'))
   redis.call('ZADD', P .. 'finished', nowMs, jobId)
   redis.call('SREM', P .. 'node-jobs:' .. redis.call('HGET', job, 'node'), jobId)
   redis.call('PEXPIRE', job, retentionMs)
@@ -41,6 +52,12 @@ local function remove(jobId)
   redis.call('DEL', P .. 'job:' .. jobId, P .. 'lines:' .. jobId)
   redis.call('ZREM', P .. 'jobs', jobId)
   redis.call('ZREM', P .. 'finished', jobId)
-  for _, s in ipairs({'Succeeded', 'Failed', 'Canceled', 'Interrupted'}) do redis.call('ZREM', P .. 'state:' .. s, jobId) end
+  local name = nameOf(jobId)
+  redis.call('ZREM', P .. 'name:' .. name, jobId)
+  redis.call('HDEL', P .. 'names', jobId)
+  for _, s in ipairs({'Succeeded', 'Failed', 'Canceled', 'Interrupted'}) do
+    redis.call('ZREM', P .. 'state:' .. s, jobId)
+    redis.call('ZREM', P .. 'name-state:' .. s .. ':' .. name, jobId)
+  end
   changed(jobId)
 end

@@ -1,4 +1,4 @@
--- ARGV: P, id, created, node, owner, maxRetained
+-- ARGV: P, id, created, node, owner, maxRetained, name, kind, arguments (JSON, or empty for none)
 local job = P .. 'job:' .. id
 if redis.call('EXISTS', job) == 1 then return redis.error_reply('job ' .. id .. ' exists') end
 -- MaxRetainedJobs across every node: the oldest finished jobs make room, never a queued or running one.
@@ -11,9 +11,12 @@ while total >= tonumber(ARGV[6]) do
 end
 local seq = redis.call('INCR', P .. 'seq')
 redis.call('HSET', job, 'state', 'Queued', 'created', ARGV[3], 'node', ARGV[4], 'owner', ARGV[5],
-  'lines', 0, 'dropped', 0, 'bytes', 0, 'cancel', 0, 'seq', seq)
+  'name', ARGV[7], 'kind', ARGV[8], 'args', ARGV[9], 'lines', 0, 'dropped', 0, 'bytes', 0, 'cancel', 0, 'seq', seq)
 redis.call('ZADD', P .. 'jobs', seq, id)
 redis.call('ZADD', P .. 'state:Queued', seq, id)
+redis.call('HSET', P .. 'names', id, ARGV[7])
+redis.call('ZADD', P .. 'name:' .. ARGV[7], seq, id)
+redis.call('ZADD', P .. 'name-state:Queued:' .. ARGV[7], seq, id)
 redis.call('SADD', P .. 'node-jobs:' .. ARGV[4], id)
 redis.call('SADD', P .. 'nodes', ARGV[4])
 return 1
