@@ -45,6 +45,9 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         var stateWhileRunning = await page.Locator("#state").TextContentAsync();
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
 
+        // The title names the job, and follows its state as the script updates it.
+        await Assertions.Expect(page).ToHaveTitleAsync("LongRunning: Succeeded");
+
         output.WriteLine($"Lines when loaded: {loaded}, then {whileRunning} while {stateWhileRunning}");
         Assert.InRange(whileRunning, loaded + 1, 11);
         Assert.Equal("Running", stateWhileRunning);
@@ -156,7 +159,8 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         await ExpectCountAsync(page, "Running", "1");
         await ExpectCountAsync(page, "Queued", "1");
         await ExpectCountAsync(page, "Canceled", "1");
-        Assert.Equal(["Canceled", "Queued", "Running"], await page.Locator("tbody td:nth-child(2)").AllTextContentsAsync());
+        Assert.Equal(["Canceled", "Queued", "Running"], await page.Locator("tbody td .state").AllTextContentsAsync());
+        Assert.Equal(["LongRunning", "LongRunning", "LongRunning"], await page.Locator("tbody td a.name").AllTextContentsAsync());
 
         // Cancel is a plain form: 303 back to the page, where the job is now Canceled.
         await Row(page, queued).Locator("button").ClickAsync();
@@ -204,7 +208,7 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         }
 
         // Each id is a link to its job's live page.
-        await Row(page, running).Locator("a").ClickAsync();
+        await Row(page, running).Locator($"a[href='/?_t={running}']").ClickAsync();
         Assert.EndsWith($"/?_t={running}", page.Url);
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded");
     }

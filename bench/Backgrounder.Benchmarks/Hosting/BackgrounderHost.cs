@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Company.WebApplication1.Background;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Backgrounder.Benchmarks.Throughput;
 
 namespace Backgrounder.Benchmarks.Hosting;
 
@@ -14,6 +15,7 @@ public static class BackgrounderHost
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddBackgrounder(builder.Configuration);
+        builder.Services.AddJob<TypedNoOpJob>();
         // The template's source is its --store redis app; without ConnectionStrings:Redis it keeps jobs in memory,
         // which these measures are of, and outside Development that would stop start-up.
         builder.Services.RemoveAll<IValidateOptions<RedisStoreOptions>>();

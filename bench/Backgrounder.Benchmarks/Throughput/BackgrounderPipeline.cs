@@ -43,6 +43,19 @@ public sealed class BackgrounderPipeline : IDisposable
         await allDone;
     }
 
+    /// <summary>Starts <paramref name="jobs"/> runs of the job class <typeparamref name="TJob"/>, each built in a scope of its own.</summary>
+    public async Task RunTypedAsync<TJob>(int jobs)
+        where TJob : class, IJob
+    {
+        var allDone = _completions.WhenCount(_completions.Count + jobs);
+        for (var i = 0; i < jobs; i++)
+        {
+            await _jobs.StartAsync<TJob>();
+        }
+
+        await allDone;
+    }
+
     public void Dispose()
     {
         _completions.Dispose();
