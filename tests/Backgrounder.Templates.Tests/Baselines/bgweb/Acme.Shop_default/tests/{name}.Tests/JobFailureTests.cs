@@ -110,4 +110,18 @@ public sealed partial class JobFailureTests
 
         public override string ToString() => throw new InvalidOperationException("So does the text.");
     }
+
+    [Fact]
+    public async Task What_a_run_logs_carries_its_job_id_and_name()
+    {
+        var log = new ScopeCapturingLoggerProvider();
+        using var app = new BackgrounderAppFactory { ConfigureTestServices = services => services.AddSingleton<ILoggerProvider>(log) };
+
+        var id = await app.Jobs.StartAsync("nightly-report", (_, _) => throw new InvalidOperationException("no file"));
+        await app.Store.WaitUntilFinishedAsync(id);
+
+        var scope = await log.FirstErrorScope;
+        Assert.Equal(id.ToString(), scope["JobId"]);
+        Assert.Equal("nightly-report", scope["JobName"]);
+    }
 }

@@ -56,3 +56,53 @@ public sealed class ThrowingLoggerProvider : ILoggerProvider
         }
     }
 }
+
+/// <summary>Keeps the scope values around each Error log line, as a structured sink (Seq, OpenTelemetry) would see them.</summary>
+public sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    private readonly TaskCompletionSource<IReadOnlyDictionary<string, object?>> _firstError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The scope values around the first Error line: the worker logs a failure after recording it.</summary>
+    public Task<IReadOnlyDictionary<string, object?>> FirstErrorScope => _firstError.Task.WaitAsync(JobWaiting.Timeout);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ScopeCapturingLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => provider._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var values = new Dictionary<string, object?>();
+            provider._scopes.ForEachScope(
+                static (scope, values) =>
+                {
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                    {
+                        foreach (var (key, value) in pairs)
+                        {
+                            values[key] = value;
+                        }
+                    }
+                },
+                values);
+            provider._firstError.TrySetResult(values);
+        }
+    }
+}
