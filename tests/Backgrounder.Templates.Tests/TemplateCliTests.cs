@@ -81,12 +81,12 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Replace("/// ", "", StringComparison.Ordinal))));
         Assert.Equal("services.AddJob<ImportOrders>();", registration);
         Assert.Contains("app.MapGet(\"/import-orders\"", endpoint);
-        Edit(app, "src/my-shop/Jobs/JobsServiceCollectionExtensions.cs", "        return services;", $"        {registration}\n        services.AddScoped<OrderSource>();\n        return services;");
-        Edit(app, "src/my-shop/Program.cs", "app.Run();", $"{endpoint}\n\napp.Run();");
+        app.ReplaceOnce("src/my-shop/Jobs/JobsServiceCollectionExtensions.cs", "        return services;", $"        {registration}\n        services.AddScoped<OrderSource>();\n        return services;");
+        app.ReplaceOnce("src/my-shop/Program.cs", "app.Run();", $"{endpoint}\n\napp.Run();");
 
         // The job gets a scoped dependency, as an EF Core DbContext is registered.
-        Edit(app, "src/my-shop/Jobs/ImportOrders.cs", "(TimeProvider time) : IJob", "(TimeProvider time, OrderSource orders) : IJob");
-        Edit(app, "src/my-shop/Jobs/ImportOrders.cs", "        context.WriteLine(\"ImportOrders finished.\");", "        context.WriteLine(orders.Next());\n        context.WriteLine(\"ImportOrders finished.\");");
+        app.ReplaceOnce("src/my-shop/Jobs/ImportOrders.cs", "(TimeProvider time) : IJob", "(TimeProvider time, OrderSource orders) : IJob");
+        app.ReplaceOnce("src/my-shop/Jobs/ImportOrders.cs", "        context.WriteLine(\"ImportOrders finished.\");", "        context.WriteLine(orders.Next());\n        context.WriteLine(\"ImportOrders finished.\");");
         await File.WriteAllTextAsync(Path.Combine(app.AppDirectory, "Jobs", "OrderSource.cs"), """
             namespace my_shop.Jobs;
 
@@ -122,14 +122,6 @@ public sealed partial class TemplateCliTests(TemplatePackFixture pack)
         Assert.Contains("data: order 1 imported", events);
         Assert.Contains("\"state\":\"Succeeded\"", events);
         Assert.Contains("\"name\":\"ImportOrders\"", events);
-    }
-
-    private static void Edit(Scaffold scaffold, string relativePath, string text, string replacement)
-    {
-        var path = Path.Combine(scaffold.Root, relativePath);
-        var content = File.ReadAllText(path);
-        Assert.True(content.Split(text).Length == 2, $"{relativePath} should hold once: {text}");
-        File.WriteAllText(path, content.Replace(text, replacement, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -16,4 +16,13 @@ public sealed record Scaffold(string Name, string Root, string NewOutput)
             .Order(StringComparer.Ordinal)];
 
     public string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));
+
+    /// <summary>Replaces text the file must hold exactly once: a template change that moves it fails here, not silently.</summary>
+    public void ReplaceOnce(string relativePath, string text, string replacement)
+    {
+        var path = Path.Combine(Root, relativePath);
+        var content = File.ReadAllText(path);
+        Assert.True(content.Split(text).Length == 2, $"{relativePath} should hold once: {text}");
+        File.WriteAllText(path, content.Replace(text, replacement, StringComparison.Ordinal));
+    }
 }
