@@ -21,6 +21,8 @@ namespace my_app.Tests;
 /// </summary>
 public sealed class BackgrounderAppFactory(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
+    private readonly TaskCompletionSource _startAwaited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public TestClock Time { get; } = new();
 
     public string Environment { get; init; } = "Development";
@@ -70,6 +72,7 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new HeldHostLifetime(_startAwaited.Task)));
             foreach (var hostedService in services.Where(IsAppHostedService).ToList())
             {
                 services.Remove(hostedService);
@@ -87,6 +90,16 @@ public sealed class BackgrounderAppFactory(params (string Key, string Value)[] s
 
             ConfigureTestServices(services);
         });
+    }
+
+    /// <summary>As the base class does, but the app's start is released only once the start is awaited.</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = builder.Build();
+        var started = host.StartAsync();
+        _startAwaited.TrySetResult();
+        started.GetAwaiter().GetResult();
+        return host;
     }
 
     private static bool IsAppSettings(IConfigurationSource source) =>

@@ -51,27 +51,14 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     public Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryStart(time.GetUtcNow()));
 
-    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default)
-    {
-        if (!_jobs.TryGetValue(id, out var entry) || !entry.TryFinish(state, time.GetUtcNow(), error, finalLine))
-        {
-            return Task.FromResult(false);
-        }
-
-        Finished(id);
-        return Task.FromResult(true);
-    }
+    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryFinish(state, time.GetUtcNow(), error, finalLine, Finished));
 
     public Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default)
     {
-        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRequestCancel(time.GetUtcNow()) is not { } wasQueued)
+        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRequestCancel(time.GetUtcNow(), Finished) is null)
         {
             return Task.FromResult(false);
-        }
-
-        if (wasQueued)
-        {
-            Finished(id);
         }
 
         CancelRequested?.Invoke(id);

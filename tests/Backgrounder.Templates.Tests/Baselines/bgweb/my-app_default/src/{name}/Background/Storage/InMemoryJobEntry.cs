@@ -101,7 +101,11 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
         }
     }
 
-    public bool TryFinish(JobState state, DateTimeOffset now, string? error, string? finalLine)
+    /// <summary>
+    /// Calls <paramref name="finished"/> before anyone is woken, so whoever sees the job finished also finds it where
+    /// retention looks.
+    /// </summary>
+    public bool TryFinish(JobState state, DateTimeOffset now, string? error, string? finalLine, Action<JobId> finished)
     {
         lock (this)
         {
@@ -116,13 +120,14 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
             }
 
             (State, FinishedAt, _error) = (state, now, error);
+            finished(_id);
             Changed();
             return true;
         }
     }
 
     /// <summary>Null when the job has finished; otherwise whether it was queued (and so is now Canceled).</summary>
-    public bool? TryRequestCancel(DateTimeOffset now)
+    public bool? TryRequestCancel(DateTimeOffset now, Action<JobId> finished)
     {
         lock (this)
         {
@@ -136,6 +141,7 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
             {
                 _lines.Add(IJobStore.CanceledLine);
                 (State, FinishedAt) = (JobState.Canceled, now);
+                finished(_id);
             }
 
             _cancelRequested = true;
