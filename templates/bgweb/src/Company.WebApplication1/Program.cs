@@ -6,9 +6,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddBackgrounder(builder.Configuration);
 builder.Services.AddJobs(builder.Configuration);
-//#if (Samples)
-builder.Services.AddThreadDbViewer();
-//#endif
 
 var app = builder.Build();
 
@@ -18,11 +15,14 @@ app.UseHttpsRedirection();
 //#endif
 // The per-client limits of Backgrounder (starts per minute, open event streams) are the framework's rate limiter.
 app.UseRateLimiter();
+
+// A form that starts a job (a POST behind .WithBackgrounder()) must carry the antiforgery token of the app's own page.
+app.UseAntiforgery();
 app.MapJobEndpoints();
+app.MapThreadDbViewer();
 app.MapHealthChecks("/healthz");
 //#if (Samples)
 app.MapIndex();
-app.MapThreadDbViewer();
 //#endif
 //#if (!Samples)
 app.MapExample();
