@@ -53,6 +53,12 @@ public sealed partial class BgwebOptionsTests(TemplatePackFixture pack)
         Assert.Equal(BgwebOptions.HasTests(options), Directory.Exists(Path.Combine(scaffold.Root, "tests")));
         Assert.Equal(BgwebOptions.HasSamples(options), program.Contains("app.MapIndex();", StringComparison.Ordinal));
         Assert.Equal(!BgwebOptions.HasSamples(options), program.Contains("app.MapExample();", StringComparison.Ordinal));
+
+        // The dashboard, and the antiforgery forms that start jobs need, are in every app, with or without the samples.
+        Assert.Contains("app.MapThreadDbViewer();", program);
+        Assert.Contains("app.UseAntiforgery();", program);
+        Assert.True(File.Exists(Path.Combine(scaffold.AppDirectory, "Endpoints", "ThreadDbViewer.cs")));
+        Assert.Contains("\"Enabled\": true", scaffold.Read($"src/{name}/appsettings.Development.json"));
         Assert.Equal(!BgwebOptions.Has(options, "--no-https"), program.Contains("UseHttpsRedirection", StringComparison.Ordinal));
         Assert.Equal(!BgwebOptions.Has(options, "--exclude-launch-settings"), File.Exists(Path.Combine(scaffold.Root, launchSettings)));
 

@@ -186,7 +186,7 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         await StartLongRunningAsync(client);
         await page.Locator(".counts a", new() { HasText = "All" }).ClickAsync();
         await page.WaitForFunctionAsync(
-            "id => document.querySelector(`a[href='/?_t=${id}']`)?.closest('tr').querySelector('progress')?.value >= 0.2",
+            "id => document.querySelector(`a[href='/jobs/${id}/live']`)?.closest('tr').querySelector('progress')?.value >= 0.2",
             next,
             new PageWaitForFunctionOptions { Timeout = Timeout });
         await ExpectCountAsync(page, "Queued", "2");
@@ -208,8 +208,8 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         }
 
         // Each id is a link to its job's live page.
-        await Row(page, running).Locator($"a[href='/?_t={running}']").ClickAsync();
-        Assert.EndsWith($"/?_t={running}", page.Url);
+        await Row(page, running).Locator($"a[href='/jobs/{running}/live']").ClickAsync();
+        Assert.EndsWith($"/jobs/{running}/live", page.Url);
         await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded");
     }
 
@@ -220,7 +220,7 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
         return location["/?_t=".Length..];
     }
 
-    private static ILocator Row(IPage page, string id) => page.Locator($"tbody tr:has(a[href='/?_t={id}'])");
+    private static ILocator Row(IPage page, string id) => page.Locator($"tbody tr:has(a[href='/jobs/{id}/live'])");
 
     private static Task ExpectCountAsync(IPage page, string state, string count) =>
         Assertions.Expect(page.Locator($".counts a[data-state={state}] b")).ToHaveTextAsync(count);
