@@ -96,6 +96,7 @@ public sealed class BackgroundJobs
         var claimed = capture?.TryClaim();
         var output = claimed ?? new JobOutput(_store, _options, _time);
         var id = JobId.New();
+        var traceParent = JobTracing.CurrentTraceParent();
         try
         {
             // The owner is part of the record from the start: no client ever sees the job unbound.
@@ -105,6 +106,7 @@ public sealed class BackgroundJobs
                 Kind = kind,
                 Arguments = arguments,
                 Owner = capture?.Owner,
+                TraceParent = traceParent,
             };
             await _store.CreateAsync(job, cancellationToken);
         }
@@ -122,7 +124,7 @@ public sealed class BackgroundJobs
         }
 
         output.Attach(id);
-        if (!_queue.TryEnqueue(new JobRun(id, name, work, output)))
+        if (!_queue.TryEnqueue(new JobRun(id, name, work, output, traceParent)))
         {
             // The app began to stop while the job was recorded: it never runs, and nothing is left queued.
             await _store.TryFinishAsync(id, JobState.Canceled, finalLine: IJobStore.CanceledLine, cancellationToken: CancellationToken.None);
