@@ -123,6 +123,7 @@ public sealed class BackgroundJobs
         var claimed = capture?.TryClaim();
         var output = claimed ?? new JobOutput(_store, _options, _time);
         var id = JobId.New();
+        var traceParent = JobTracing.CurrentTraceParent();
         try
         {
             // The owner is part of the record from the start: no client ever sees the job unbound.
@@ -133,6 +134,7 @@ public sealed class BackgroundJobs
                 Arguments = arguments,
                 Owner = owner,
                 Repeats = repeats,
+                TraceParent = traceParent,
             };
             await _store.CreateAsync(job, cancellationToken);
         }
@@ -150,7 +152,7 @@ public sealed class BackgroundJobs
         }
 
         output.Attach(id);
-        if (!_queue.TryEnqueue(new JobRun(id, name, work, output)))
+        if (!_queue.TryEnqueue(new JobRun(id, name, work, output, traceParent)))
         {
             // The app began to stop while the job was recorded: it never runs, and nothing is left queued.
             await _store.TryFinishAsync(id, JobState.Canceled, finalLine: IJobStore.CanceledLine, cancellationToken: CancellationToken.None);

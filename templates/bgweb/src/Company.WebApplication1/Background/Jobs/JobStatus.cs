@@ -40,5 +40,12 @@ public sealed record JobStatus(
     [JsonIgnore]
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the activity that started the job (a request, say): the parent of the run's
+    /// activity on whichever node runs it. Null when none was current. Never sent to clients.
+    /// </summary>
+    [JsonIgnore]
+    public string? TraceParent { get; init; }
+
     public bool IsFinished => State is not (JobState.Queued or JobState.Running);
 }
