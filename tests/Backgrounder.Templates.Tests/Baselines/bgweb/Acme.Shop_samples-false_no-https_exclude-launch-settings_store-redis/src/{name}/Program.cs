@@ -11,7 +11,11 @@ var app = builder.Build();
 
 // The per-client limits of Backgrounder (starts per minute, open event streams) are the framework's rate limiter.
 app.UseRateLimiter();
+
+// A form that starts a job (a POST behind .WithBackgrounder()) must carry the antiforgery token of the app's own page.
+app.UseAntiforgery();
 app.MapJobEndpoints();
+app.MapThreadDbViewer();
 app.MapHealthChecks("/healthz");
 app.MapExample();
 

@@ -83,6 +83,28 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_created_job_reads_back_with_the_job_it_repeats_and_its_traceparent()
+    {
+        var repeated = await CreateAsync();
+        var again = JobId.New();
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        await Store.CreateAsync(new JobStatus(again, JobState.Queued, Time.GetUtcNow(), Node: Options.NodeName)
+        {
+            Repeats = repeated,
+            TraceParent = traceParent,
+        });
+
+        var status = await Store.StatusAsync(again);
+        Assert.Equal(repeated, status.Repeats);
+        Assert.Equal(traceParent, status.TraceParent);
+        Assert.Contains(await Store.ListAsync(), job => job.Id == again && job.Repeats == repeated && job.TraceParent == traceParent);
+
+        var plain = await Store.StatusAsync(repeated);
+        Assert.Null(plain.Repeats);
+        Assert.Null(plain.TraceParent);
+    }
+
+    [SkippableFact]
     public async Task Lists_and_counts_follow_a_name_through_the_states()
     {
         async Task<JobId> CreateNamedAsync(string name)

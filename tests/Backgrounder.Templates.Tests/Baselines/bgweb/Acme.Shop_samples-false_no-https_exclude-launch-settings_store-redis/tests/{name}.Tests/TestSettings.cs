@@ -10,6 +10,8 @@ public static class TestSettings
     [
         // These tests keep jobs in memory and need no Redis; RedisJobStoreTests run the store against a real server.
         ("ConnectionStrings:Redis", ""),
+        // The threaddb viewer in Development only, as appsettings.Development.json has it.
+        ("Backgrounder:Viewer:Enabled", environment == "Development" ? "true" : "false"),
         // The app's own log lines (a failed job's reference, shutdown's summary), without the framework's per request.
         ("Logging:LogLevel:Default", "Information"),
         ("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),

@@ -6,7 +6,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddBackgrounder(builder.Configuration);
 builder.Services.AddJobs(builder.Configuration);
-builder.Services.AddThreadDbViewer();
 
 var app = builder.Build();
 
@@ -14,9 +13,12 @@ app.UseHttpsRedirection();
 
 // The per-client limits of Backgrounder (starts per minute, open event streams) are the framework's rate limiter.
 app.UseRateLimiter();
+
+// A form that starts a job (a POST behind .WithBackgrounder()) must carry the antiforgery token of the app's own page.
+app.UseAntiforgery();
 app.MapJobEndpoints();
+app.MapThreadDbViewer();
 app.MapHealthChecks("/healthz");
 app.MapIndex();
-app.MapThreadDbViewer();
 
 app.Run();

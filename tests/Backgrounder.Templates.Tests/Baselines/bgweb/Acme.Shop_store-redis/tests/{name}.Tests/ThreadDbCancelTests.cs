@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Acme.Shop.Background;
 using Acme.Shop.Endpoints;
 
@@ -9,7 +8,7 @@ namespace Acme.Shop.Tests;
 /// Cancel on /threaddb: a plain form POST, so it works without JavaScript, that answers 303 back to the same filter
 /// and page, and that another site cannot make for the viewer (antiforgery).
 /// </summary>
-public sealed partial class ThreadDbCancelTests : IDisposable
+public sealed class ThreadDbCancelTests : IDisposable
 {
     private readonly BackgrounderAppFactory _app = new(("Backgrounder:MaxConcurrentJobs", "1"));
 
@@ -146,15 +145,5 @@ public sealed partial class ThreadDbCancelTests : IDisposable
         return (script, id, CancelForm(html, id));
     }
 
-    /// <summary>The job's Cancel form on the page, filled in as a browser would submit it.</summary>
-    private static (string Action, FormUrlEncodedContent Content) CancelForm(string html, JobId id)
-    {
-        var form = FormElement().Matches(html).Single(match => match.Groups["action"].Value.Contains($"/jobs/{id}/cancel", StringComparison.Ordinal));
-        return (
-            WebUtility.HtmlDecode(form.Groups["action"].Value),
-            new FormUrlEncodedContent([KeyValuePair.Create(WebUtility.HtmlDecode(form.Groups["name"].Value), WebUtility.HtmlDecode(form.Groups["value"].Value))]));
-    }
-
-    [GeneratedRegex("""<form method="post" action="(?<action>[^"]+)"><input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]+)"><button type="submit">Cancel</button></form>""")]
-    private static partial Regex FormElement();
+    private static (string Action, FormUrlEncodedContent Content) CancelForm(string html, JobId id) => ThreadDbForm.Of(html, id, "Cancel");
 }

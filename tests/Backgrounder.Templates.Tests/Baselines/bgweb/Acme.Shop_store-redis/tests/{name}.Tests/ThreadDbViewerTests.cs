@@ -39,7 +39,7 @@ public sealed partial class ThreadDbViewerTests
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("startedAt").ValueKind);
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("finishedAt").ValueKind);
         Assert.Equal(
-            ["id", "name", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine"],
+            ["id", "name", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine", "repeats"],
             row.EnumerateObject().Select(property => property.Name));
     }
 
@@ -108,7 +108,7 @@ public sealed partial class ThreadDbViewerTests
         var (_, html) = await GetHtmlAsync(app.CreatePlainClient(), "/threaddb");
 
         JobId[] newestFirst = [jobs.Canceled, jobs.Queued, jobs.Running, jobs.Failed, jobs.Succeeded];
-        var positions = newestFirst.Select(id => html.IndexOf($"<a href=\"/?_t={id}\">{id}</a>", StringComparison.Ordinal)).ToList();
+        var positions = newestFirst.Select(id => html.IndexOf($"<a href=\"/jobs/{id}/live\">{id}</a>", StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);
         Assert.Contains($"""<span class="state" data-state="Failed">Failed</span>""", html);
@@ -125,7 +125,7 @@ public sealed partial class ThreadDbViewerTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("<title>threaddb: 1 Running job</title>", html);
         Assert.Contains("""<a href="/threaddb?state=Running" class="state" data-state="Running" aria-current="page">Running <b>1</b></a>""", html);
-        Assert.Contains($"?_t={jobs.Running}", html);
+        Assert.Contains($"/jobs/{jobs.Running}/live", html);
         Assert.All(new[] { jobs.Queued, jobs.Succeeded, jobs.Failed, jobs.Canceled }, id => Assert.DoesNotContain(id.ToString(), html));
 
         var (_, none) = await GetHtmlAsync(app.CreatePlainClient(), "/threaddb?state=Interrupted");
@@ -142,12 +142,12 @@ public sealed partial class ThreadDbViewerTests
         var (_, first) = await GetHtmlAsync(client, "/threaddb?state=Succeeded");
         var (_, second) = await GetHtmlAsync(client, "/threaddb?state=Succeeded&page=2");
 
-        Assert.Contains($"?_t={ids[5]}", first);
-        Assert.DoesNotContain($"?_t={ids[4]}", first);
+        Assert.Contains($"/jobs/{ids[5]}/live", first);
+        Assert.DoesNotContain($"/jobs/{ids[4]}/live", first);
         Assert.Contains("""<a href="/threaddb?state=Succeeded&amp;page=2" rel="next">Older →</a>""", first);
         Assert.Contains("Page 1 of 2", first);
-        Assert.All(ids[..5], id => Assert.Contains($"?_t={id}", second));
-        Assert.DoesNotContain($"?_t={ids[5]}", second);
+        Assert.All(ids[..5], id => Assert.Contains($"/jobs/{id}/live", second));
+        Assert.DoesNotContain($"/jobs/{ids[5]}/live", second);
         Assert.Contains("""<a href="/threaddb?state=Succeeded" rel="prev">← Newer</a>""", second);
         Assert.Contains("Page 2 of 2", second);
         Assert.DoesNotContain("rel=\"next\"", second);
@@ -181,10 +181,10 @@ public sealed partial class ThreadDbViewerTests
         Assert.Contains("""<a href="/threaddb?name=import-orders" aria-current="page">All <b>2</b></a>""", named);
         Assert.Contains("""<a href="/threaddb?state=Failed&amp;name=import-orders" class="state" data-state="Failed">Failed <b>1</b></a>""", named);
         Assert.Contains("""<a href="/threaddb?state=Succeeded&amp;name=import-orders" class="state" data-state="Succeeded">Succeeded <b>1</b></a>""", named);
-        Assert.All(imports, id => Assert.Contains($"?_t={id}", named));
-        Assert.DoesNotContain($"?_t={report}", named);
-        Assert.Contains($"?_t={imports[1]}", namedFailed);
-        Assert.DoesNotContain($"?_t={imports[0]}", namedFailed);
+        Assert.All(imports, id => Assert.Contains($"/jobs/{id}/live", named));
+        Assert.DoesNotContain($"/jobs/{report}/live", named);
+        Assert.Contains($"/jobs/{imports[1]}/live", namedFailed);
+        Assert.DoesNotContain($"/jobs/{imports[0]}/live", namedFailed);
         Assert.Equal([report.ToString()], rows.EnumerateArray().Select(row => row.GetProperty("id").GetString()));
         Assert.Equal("nightly-report", rows[0].GetProperty("name").GetString());
     }
@@ -299,7 +299,7 @@ public sealed partial class ThreadDbViewerTests
     }
 
     [Fact]
-    public void With_a_policy_the_page_and_its_cancel_both_require_it()
+    public void With_a_policy_the_page_its_cancel_and_its_run_again_all_require_it()
     {
         using var app = new BackgrounderAppFactory((ThreadDbViewer.EnabledSetting, "true"), (ThreadDbViewer.PolicySetting, "JobViewers"))
         {
@@ -310,7 +310,7 @@ public sealed partial class ThreadDbViewerTests
         var viewer = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Where(endpoint => endpoint.DisplayName?.Contains("/threaddb", StringComparison.Ordinal) == true)
             .ToList();
-        Assert.Equal(2, viewer.Count);
+        Assert.Equal(3, viewer.Count);
         Assert.All(viewer, endpoint => Assert.Contains(endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), data => data.Policy == "JobViewers"));
     }
 

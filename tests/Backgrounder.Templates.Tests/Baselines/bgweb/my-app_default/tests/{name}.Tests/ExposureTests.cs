@@ -1,12 +1,7 @@
 using System.Net;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using my_app.Background;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace my_app.Tests;
 
@@ -141,29 +136,9 @@ public sealed class ExposureTests
     /// <summary>The app, its requests signed in as the user named in a header: stands in for real authentication.</summary>
     private static BackgrounderAppFactory SignedInApp() => new()
     {
-        ConfigureTestServices = services => services
-            .AddAuthentication(TestUserHandler.Name)
-            .AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.Name, null),
+        ConfigureTestServices = TestUserHandler.Add,
         MapTestEndpoints = endpoints => endpoints
             .MapGet("/start", async (BackgroundJobs jobs) => await jobs.StartAsync((_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken)))
             .WithBackgrounder(),
     };
-
-    private sealed class TestUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string Name = "TestUser";
-        public const string UserHeader = "X-Test-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(UserHeader, out var name))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, name.ToString())], Name);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Name)));
-        }
-    }
 }

@@ -9,8 +9,9 @@ namespace Acme.Shop.Background;
 public static class BackgrounderExtensions
 {
     /// <summary>
-    /// Adds the job store, the queue and its workers, the cleanup service, metrics, the queue's health check and the
-    /// per-client limits, configured from the <c>Backgrounder</c> section.
+    /// Adds the job store, the queue and its workers, the cleanup service, metrics, the queue's health check, the
+    /// per-client limits, authorization (for the viewer policy) and antiforgery (for forms that start jobs),
+    /// configured from the <c>Backgrounder</c> section.
     /// </summary>
     public static IServiceCollection AddBackgrounder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,6 +19,7 @@ public static class BackgrounderExtensions
             .Bind(configuration.GetSection(BackgrounderOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackgrounderOptions>, ViewerPolicyValidation>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJobStore, InMemoryJobStore>();
@@ -33,6 +35,7 @@ public static class BackgrounderExtensions
             provider.GetRequiredService<JobRegistry>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IHttpContextAccessor>(),
+            provider.GetRequiredService<JobAccess>(),
             provider.GetRequiredService<IOptions<JsonOptions>>(),
             provider.GetRequiredService<IOptions<BackgrounderOptions>>()));
         services.AddHostedService<JobWorkerService>();
@@ -40,6 +43,10 @@ public static class BackgrounderExtensions
 
         services.AddMetrics();
         services.AddDataProtection();
+
+        // Viewer policies, and the antiforgery a form that starts jobs needs (Program.cs calls app.UseAntiforgery()).
+        services.AddAuthorization();
+        services.AddAntiforgery();
         services.AddHealthChecks().AddCheck<JobQueueHealthCheck>("job-queue");
         services.AddRateLimiter(JobRateLimits.Add);
         services.AddSingleton<IStartupFilter, NoSniffStartupFilter>();
@@ -64,8 +71,8 @@ public static class BackgrounderExtensions
     }
 
     /// <summary>
-    /// Maps <c>GET /jobs/{id}</c>, <c>GET /jobs/{id}/events</c> and <c>POST /jobs/{id}/cancel</c>. The group can be
-    /// put behind your authentication with <c>.RequireAuthorization()</c>.
+    /// Maps <c>GET /jobs/{id}/live</c> (the job's own page), <c>GET /jobs/{id}</c>, <c>GET /jobs/{id}/events</c> and
+    /// <c>POST /jobs/{id}/cancel</c>. The group can be put behind your authentication with <c>.RequireAuthorization()</c>.
     /// </summary>
     public static RouteGroupBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -83,6 +90,7 @@ public static class BackgrounderExtensions
                 return Results.Problem(unavailable.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
+        jobs.MapGet("/{id}/live", JobEndpoints.LiveAsync);
         jobs.MapGet("/{id}", JobEndpoints.GetStatusAsync);
         jobs.MapGet("/{id}/events", JobEndpoints.FollowAsync).RequireRateLimiting(JobRateLimits.EventStreamsPolicy);
         jobs.MapPost("/{id}/cancel", JobEndpoints.CancelAsync);
@@ -92,6 +100,8 @@ public static class BackgrounderExtensions
     /// <summary>
     /// Applies the <c>?_t=</c> protocol to a GET endpoint whose handler starts a job with <see cref="BackgroundJobs"/>:
     /// <c>app.MapGet("/report", handler).WithBackgrounder();</c> (and <c>app.UseRateLimiter()</c> for the start limit).
+    /// On a POST endpoint (a form, with <c>app.UseAntiforgery()</c>) it requires a valid antiforgery token and answers
+    /// the job it starts with 303 to <c>/jobs/{id}/live</c>.
     /// </summary>
     public static TBuilder WithBackgrounder<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder

@@ -69,6 +69,9 @@ public sealed class BackgrounderOptions
     [Range(2, 1_048_576, ErrorMessage = "Backgrounder:MaxArgumentsLength must be from 2 to 1048576.")]
     public int MaxArgumentsLength { get; set; } = 4096;
 
+    /// <summary>The <c>Viewer</c> section: the threaddb dashboard, and who may see every job.</summary>
+    public ViewerOptions Viewer { get; set; } = new();
+
     /// <summary>This process's name in job records and in <c>/threaddb</c>.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Backgrounder:NodeName must not be empty.")]
     public string NodeName { get; set; } = s_defaultNodeName;

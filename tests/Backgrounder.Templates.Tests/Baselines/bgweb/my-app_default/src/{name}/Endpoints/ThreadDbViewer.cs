@@ -7,11 +7,12 @@ using Microsoft.Extensions.Options;
 namespace my_app.Endpoints;
 
 /// <summary>
-/// GET /threaddb — the jobs the app remembers, newest first: counts per state, a filter by state, pages of
-/// <see cref="PageSize"/>, each job linking to its live page, and Cancel for queued and running ones
-/// (<c>POST /threaddb/jobs/{id}/cancel</c>, a plain form). For <c>Accept: application/json</c>, the rows as JSON.
-/// Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true
-/// (appsettings.Development.json), because job output may be private.
+/// GET /threaddb — the jobs the app remembers, newest first: counts per state, a filter by state and by name, pages
+/// of <see cref="PageSize"/>, each job linking to its live page, Cancel for queued and running ones
+/// (<c>POST /threaddb/jobs/{id}/cancel</c>) and Run again for finished jobs of a registered class
+/// (<c>POST /threaddb/jobs/{id}/run-again</c>), both plain forms. For <c>Accept: application/json</c>, the rows as
+/// JSON. Mapped only when <c>Backgrounder:Viewer:Enabled</c> is true (appsettings.Development.json), because job
+/// output may be private.
 /// </summary>
 public static class ThreadDbViewer
 {
@@ -21,16 +22,10 @@ public static class ThreadDbViewer
     public const int PageSize = 50;
 
     /// <summary>
-    /// The viewer's services: authorization, for <c>Backgrounder:Viewer:Policy</c> (add your policy here or in
-    /// Program.cs), and antiforgery, for its Cancel form.
-    /// </summary>
-    public static IServiceCollection AddThreadDbViewer(this IServiceCollection services) =>
-        services.AddAuthorization().AddAntiforgery();
-
-    /// <summary>
     /// Maps the viewer when enabled. Outside Development it must go through the authorization policy named by
     /// <c>Backgrounder:Viewer:Policy</c>, e.g. with <c>builder.Services.AddAuthorization(o =&gt; o.AddPolicy("JobViewers",
-    /// p =&gt; p.RequireRole("admin")))</c> after your authentication; the app will not start without one.
+    /// p =&gt; p.RequireRole("admin")))</c> after your authentication; the app will not start without one. Whoever passes
+    /// that policy may also open every job's own page, events and JSON, and cancel it.
     /// </summary>
     public static void MapThreadDbViewer(this WebApplication app)
     {
@@ -54,18 +49,13 @@ public static class ThreadDbViewer
         });
         viewer.MapGet("", ShowAsync);
         viewer.MapPost("/jobs/{id}/cancel", CancelAsync);
+        viewer.MapPost("/jobs/{id}/run-again", RunAgainAsync);
 
+        // An unknown policy stops start-up (ViewerPolicyValidation).
         var policy = app.Configuration[PolicySetting];
         if (!string.IsNullOrWhiteSpace(policy))
         {
-            // Checked now: an unknown policy would otherwise surface as a 500 on the first request.
-            if (app.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.GetPolicy(policy) is null)
-            {
-                throw new InvalidOperationException(
-                    $"{PolicySetting} names the authorization policy '{policy}', but no such policy is registered (AddAuthorization(o => o.AddPolicy(...))).");
-            }
-
-            // The page and its Cancel alike: whoever may not see the jobs may not cancel them either.
+            // The page and its forms alike: whoever may not see the jobs may not cancel or start them either.
             viewer.RequireAuthorization(policy);
         }
         else if (!app.Environment.IsDevelopment())
@@ -76,7 +66,7 @@ public static class ThreadDbViewer
     }
 
     /// <summary><c>?state=Running&amp;name=ImportOrders&amp;page=2</c>: the page, or for JSON the rows (every job, unless <c>page</c> is given).</summary>
-    public static async Task<IResult> ShowAsync(string? state, string? name, string? page, HttpContext httpContext, IJobStore store, IAntiforgery antiforgery)
+    public static async Task<IResult> ShowAsync(string? state, string? name, string? page, HttpContext httpContext, IJobStore store, BackgroundJobs jobs, IAntiforgery antiforgery)
     {
         var headers = httpContext.Response.Headers;
         headers.CacheControl = "no-store";
@@ -91,12 +81,12 @@ public static class ThreadDbViewer
         {
             // Without ?page= every job, as this JSON has always been; with it, one page.
             var (skip, take) = query.Page is null ? (0, int.MaxValue) : (query.Skip, PageSize);
-            return Results.Json(await RowsAsync(store, query, skip, take, cancellationToken));
+            return Results.Json(await RowsAsync(store, jobs, query, skip, take, cancellationToken));
         }
 
         // The counts follow the name filter, so each state's link shows how many of those jobs it holds.
         var counts = await store.CountAsync(query.Name, cancellationToken);
-        var rows = await RowsAsync(store, query, query.Skip, PageSize, cancellationToken);
+        var rows = await RowsAsync(store, jobs, query, query.Skip, PageSize, cancellationToken);
         return ThreadDbPage.Render(query, counts, rows, antiforgery.GetAndStoreTokens(httpContext), httpContext);
     }
 
@@ -138,12 +128,62 @@ public static class ThreadDbViewer
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static async Task<List<JobSummary>> RowsAsync(IJobStore store, ThreadDbQuery query, int skip, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// The Run again button's form: starts a new job of the same registered class with the same arguments, owned by
+    /// nobody and marked as repeating this one, then 303 to its live page. 409 for a job that cannot be run again.
+    /// </summary>
+    public static async Task<IResult> RunAgainAsync(string id, HttpContext httpContext, IJobStore store, BackgroundJobs jobs, IAntiforgery antiforgery)
+    {
+        httpContext.Response.Headers.CacheControl = "no-store";
+
+        // Checked here, after authentication has run, whatever the app's middleware order: another site cannot
+        // post this form with the viewer's credentials, since it cannot read the token this page holds.
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return PlainText(StatusCodes.Status400BadRequest,
+                "This Run again did not come from the threaddb page, or the page is too old: reload it and try again.");
+        }
+
+        if (!JobId.TryParse(id, out var jobId))
+        {
+            return PlainText(StatusCodes.Status400BadRequest, $"A job id is {JobId.TextLength} URL-safe characters, as shown on the threaddb page.");
+        }
+
+        if (await store.GetAsync(jobId, httpContext.RequestAborted) is not { } job)
+        {
+            return PlainText(StatusCodes.Status404NotFound, $"No job {jobId}. It may have finished and been cleaned up.");
+        }
+
+        JobId started;
+        try
+        {
+            if (jobs.TryStartAgainAsync(job, httpContext.RequestAborted) is not { } starting)
+            {
+                return PlainText(StatusCodes.Status409Conflict, WhyNotAgain(job));
+            }
+
+            started = await starting;
+        }
+        catch (ArgumentException unfit)
+        {
+            return PlainText(StatusCodes.Status409Conflict, $"Job {jobId} cannot be run again: {unfit.Message}");
+        }
+
+        httpContext.Response.Headers.Location = httpContext.Request.PathBase + JobEndpoints.LivePath(started);
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static string WhyNotAgain(JobStatus job) =>
+        !job.IsFinished ? $"Job {job.Id} has not finished ({job.State}): it can be run again once it has."
+        : job.Kind != JobKind.Typed ? $"Job {job.Id} ran a delegate, which is not kept: only a job class registered with AddJob<T>() can be run again."
+        : $"No job class is registered under the name '{job.Name}' (AddJob<T>()), so job {job.Id} cannot be run again.";
+
+    private static async Task<List<JobSummary>> RowsAsync(IJobStore store, BackgroundJobs jobs, ThreadDbQuery query, int skip, int take, CancellationToken cancellationToken)
     {
         var rows = new List<JobSummary>();
         foreach (var status in await store.ListAsync(query.State, query.Name, skip, take, cancellationToken))
         {
-            rows.Add(await JobSummary.OfAsync(status, store, cancellationToken));
+            rows.Add(await JobSummary.OfAsync(status, store, jobs, cancellationToken));
         }
 
         return rows;

@@ -15,13 +15,18 @@ public sealed record JobSummary(
     string? Error,
     string? Node,
     long LineCount,
-    string? LastLine)
+    string? LastLine,
+    string? Repeats)
 {
     /// <summary>Shown on the page (Cancel becomes "Canceling…"); not in the JSON, whose rows keep their shape.</summary>
     [JsonIgnore]
     public bool CancelRequested { get; init; }
 
-    public static async Task<JobSummary> OfAsync(JobStatus status, IJobStore store, CancellationToken cancellationToken)
+    /// <summary>Whether the page offers Run again: a finished job of a registered class.</summary>
+    [JsonIgnore]
+    public bool CanRunAgain { get; init; }
+
+    public static async Task<JobSummary> OfAsync(JobStatus status, IJobStore store, BackgroundJobs jobs, CancellationToken cancellationToken)
     {
         var last = await store.ReadLinesAsync(status.Id, status.LineCount - 1, cancellationToken);
         return new(
@@ -35,9 +40,11 @@ public sealed record JobSummary(
             status.Error,
             status.Node,
             status.LineCount,
-            last.Lines.LastOrDefault())
+            last.Lines.LastOrDefault(),
+            status.Repeats?.ToString())
         {
             CancelRequested = status.CancelRequested,
+            CanRunAgain = jobs.CanStartAgain(status),
         };
     }
 }

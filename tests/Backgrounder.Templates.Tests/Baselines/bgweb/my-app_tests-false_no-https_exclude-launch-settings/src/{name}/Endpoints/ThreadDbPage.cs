@@ -88,7 +88,7 @@ internal static class ThreadDbPage
             var last = Encode(job.LastLine ?? "");
             html.Append($"""
                 <tr>
-                <td><a href="{Encode($"{pathBase}/?{BackgrounderFilter.JobIdParameter}={job.Id}")}">{id}</a></td>
+                <td><a href="{Encode(pathBase + "/jobs/" + job.Id + "/live")}">{id}</a></td>
                 <td><a class="name" href="{Link(pathBase, new ThreadDbQuery(query.State, job.Name, null))}">{Encode(job.Name)}</a></td>
                 <td><span class="state" data-state="{state}">{state}</span></td>
                 <td>{progress}</td>
@@ -98,7 +98,7 @@ internal static class ThreadDbPage
                 <td>{Time(job.FinishedAt)}</td>
                 <td class="number">{job.LineCount}</td>
                 <td class="last"><code title="{last}">{last}</code></td>
-                <td>{Cancel(query, job, tokens, pathBase)}</td>
+                <td>{Cancel(query, job, tokens, pathBase)}{RunAgain(job, tokens, pathBase)}</td>
                 </tr>
 
                 """);
@@ -122,6 +122,18 @@ internal static class ThreadDbPage
 
         var action = UriHelper.BuildRelative(pathBase, $"{ThreadDbViewer.Path}/jobs/{job.Id}/cancel", query.ToQueryString());
         return $"""<form method="post" action="{Encode(action)}"><input type="hidden" name="{Encode(tokens.FormFieldName)}" value="{Encode(tokens.RequestToken ?? "")}"><button type="submit">Cancel</button></form>""";
+    }
+
+    /// <summary>A plain form too; it leads to the new job's live page.</summary>
+    private static string RunAgain(JobSummary job, AntiforgeryTokenSet tokens, PathString pathBase)
+    {
+        if (!job.CanRunAgain)
+        {
+            return "";
+        }
+
+        var action = pathBase + $"{ThreadDbViewer.Path}/jobs/{job.Id}/run-again";
+        return $"""<form method="post" action="{Encode(action)}"><input type="hidden" name="{Encode(tokens.FormFieldName)}" value="{Encode(tokens.RequestToken ?? "")}"><button type="submit">Run again</button></form>""";
     }
 
     /// <summary>Newer and older pages of the same filter, once there is more than one.</summary>

@@ -1,8 +1,12 @@
+using System.Diagnostics;
+
 namespace Acme.Shop.Background;
 
 /// <summary>What only the node that runs a job has: its work, its cancellation, its output on the way to the store.</summary>
-internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output)
+internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output, string? traceParent)
 {
+    private Activity? _activity;
+
     public JobId Id => id;
 
     public string Name => name;
@@ -10,6 +14,16 @@ internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput outp
     public JobWork Work => work;
 
     public JobOutput Output => output;
+
+    /// <summary>The record's <see cref="JobStatus.TraceParent"/>: the node that records a job is the node that runs it.</summary>
+    public string? TraceParent => traceParent;
+
+    /// <summary>The run's activity (null when nobody listens): its worker ends it, or shutdown, for a run it gives up on.</summary>
+    public Activity? Activity
+    {
+        get => Volatile.Read(ref _activity);
+        set => Volatile.Write(ref _activity, value);
+    }
 
     // Never disposed: it has no timer and no parent, and a late cancel must not meet a disposed source.
     public CancellationTokenSource Cancellation { get; } = new();

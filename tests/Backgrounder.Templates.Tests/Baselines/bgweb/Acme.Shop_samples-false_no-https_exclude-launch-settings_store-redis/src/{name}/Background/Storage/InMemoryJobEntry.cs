@@ -15,6 +15,8 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
     private readonly string? _owner = created.Owner;
     private readonly JobKind _kind = created.Kind;
     private readonly JsonElement? _arguments = created.Arguments;
+    private readonly JobId? _repeats = created.Repeats;
+    private readonly string? _traceParent = created.TraceParent;
     private readonly LineRing _lines = new(limits.MaxOutputLines, limits.MaxOutputBytes);
 
     // Who waits for the job's next change; kept on the job itself, so a change costs no lookup.
@@ -47,6 +49,8 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
                 Kind = _kind,
                 Arguments = _arguments,
                 Owner = _owner,
+                Repeats = _repeats,
+                TraceParent = _traceParent,
             };
         }
     }

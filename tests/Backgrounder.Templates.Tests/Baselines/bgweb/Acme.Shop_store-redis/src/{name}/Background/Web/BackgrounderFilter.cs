@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -7,61 +6,105 @@ using Microsoft.Extensions.Primitives;
 namespace Acme.Shop.Background;
 
 /// <summary>
-/// The <c>?_t=</c> protocol as an endpoint filter (<c>.WithBackgrounder()</c>). Without <c>_t</c> the handler
+/// The <c>?_t=</c> protocol as an endpoint filter (<c>.WithBackgrounder()</c>). On a GET without <c>_t</c> the handler
 /// runs, and the job it starts is answered with 303 to the same URL plus <c>_t=&lt;id&gt;</c>. With <c>_t</c> the handler
-/// does not run: the job's output so far is the answer, as text with <c>Refresh: 1</c> while the job runs, or, to a
-/// browser, as the live page, where the output grows without reloading.
+/// does not run: the job's output so far is the answer (<see cref="JobLiveView"/>). On a POST (a form) the handler runs
+/// only with a valid antiforgery token, and the job it starts is answered with 303 to <c>/jobs/{id}/live</c>.
 /// </summary>
-internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, TimeProvider time, IOptions<BackgrounderOptions> options) : IEndpointFilter
+internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, IAntiforgery antiforgery, TimeProvider time, IOptions<BackgrounderOptions> options) : IEndpointFilter
 {
     public const string JobIdParameter = "_t";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var httpContext = context.HttpContext;
+        var request = httpContext.Request;
         try
         {
-            return httpContext.Request.Query.TryGetValue(JobIdParameter, out var jobIds)
+            if (!HttpMethods.IsGet(request.Method))
+            {
+                return await StartFromFormAsync(context, next);
+            }
+
+            return request.Query.TryGetValue(JobIdParameter, out var jobIds)
                 ? await ShowAsync(jobIds, httpContext)
-                : await StartAsync(context, next);
+                : await StartFromLinkAsync(context, next);
         }
         catch (JobsUnavailableException unavailable)
         {
             httpContext.Response.Headers.RetryAfter = "1";
-            return PlainText(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+            return JobLiveView.PlainText(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
         }
         catch (JobArgumentsException refused)
         {
             // The request asked for a job whose arguments cannot be recorded: nothing started, say why.
-            return PlainText(StatusCodes.Status400BadRequest, refused.Message);
+            return JobLiveView.PlainText(StatusCodes.Status400BadRequest, refused.Message);
         }
     }
 
-    private async Task<object?> StartAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private async Task<object?> StartFromLinkAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var httpContext = context.HttpContext;
-        var request = httpContext.Request;
+        var request = context.HttpContext.Request;
 
         // Starting is a GET, so a link prefetcher would start a job nobody asked for.
         if (request.Headers["Sec-Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase)
             || request.Headers["Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase))
         {
-            return PlainText(StatusCodes.Status403Forbidden, "A prefetch starts no job; follow the link to start one.");
+            return JobLiveView.PlainText(StatusCodes.Status403Forbidden, "A prefetch starts no job; follow the link to start one.");
         }
 
         // "//host/…" (or "/\host/…") as a Location would send the browser to another site.
         var path = (request.PathBase + request.Path).Value ?? "/";
         if (path.StartsWith("//", StringComparison.Ordinal) || path.StartsWith("/\\", StringComparison.Ordinal))
         {
-            return PlainText(StatusCodes.Status400BadRequest, "The path must not start with two slashes.");
+            return JobLiveView.PlainText(StatusCodes.Status400BadRequest, "The path must not start with two slashes.");
         }
 
+        return await StartAsync(context, next, id =>
+            UriHelper.BuildRelative(request.PathBase, request.Path, request.QueryString.Add(JobIdParameter, id.ToString())));
+    }
+
+    private async Task<object?> StartFromFormAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        // The framework's antiforgery, whether or not the handler binds the form: a form on another site cannot start
+        // jobs with this user's cookies, as it cannot read the token this app's own form holds.
+        if (!await HasValidTokenAsync(context.HttpContext))
+        {
+            return JobLiveView.PlainText(StatusCodes.Status400BadRequest,
+                "This form did not come with a valid antiforgery token (it came from another site, or the page is too old): reload the form and try again.");
+        }
+
+        var pathBase = context.HttpContext.Request.PathBase;
+        return await StartAsync(context, next, id => pathBase + JobEndpoints.LivePath(id));
+    }
+
+    private async Task<bool> HasValidTokenAsync(HttpContext httpContext)
+    {
+        // app.UseAntiforgery() has checked the token already for a handler that binds the form.
+        if (httpContext.Features.Get<IAntiforgeryValidationFeature>() is { } validated)
+        {
+            return validated.IsValid;
+        }
+
+        try
+        {
+            return await antiforgery.IsRequestValidAsync(httpContext);
+        }
+        catch (Exception unreadable) when (unreadable is InvalidDataException or BadHttpRequestException)
+        {
+            // A body that is not a readable form carries no token either.
+            return false;
+        }
+    }
+
+    private async Task<object?> StartAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Func<JobId, string> location)
+    {
         // What the handler prints before it starts its job opens that job's output.
         var output = new JobOutput(store, options.Value, time);
         object? handlerResult;
         try
         {
-            using (OutputCapture.ForHandler(output, access.OwnerOfNewJob(httpContext)))
+            using (OutputCapture.ForHandler(output))
             {
                 handlerResult = await next(context);
             }
@@ -80,62 +123,19 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, Time
             return handlerResult;
         }
 
-        var query = request.QueryString.Add(JobIdParameter, id.ToString());
-        httpContext.Response.Headers.Location = UriHelper.BuildRelative(request.PathBase, request.Path, query);
+        context.HttpContext.Response.Headers.Location = location(id);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
     private async Task<IResult> ShowAsync(StringValues jobIds, HttpContext httpContext)
     {
-        // The same URL answers curl with text and a browser with the page: caches must keep them apart, and keep neither.
-        var headers = httpContext.Response.Headers;
-        headers.Vary = "Accept";
-        headers.CacheControl = "no-store";
-        headers["Referrer-Policy"] = "no-referrer";
-
+        JobLiveView.SetHeaders(httpContext);
         if (jobIds.Count != 1 || !JobId.TryParse(jobIds[0], out var id))
         {
-            return PlainText(StatusCodes.Status400BadRequest,
+            return JobLiveView.PlainText(StatusCodes.Status400BadRequest,
                 $"'{JobIdParameter}' must be one job id of {JobId.TextLength} URL-safe characters, as given in the redirect.");
         }
 
-        if (await access.FindAsync(id, httpContext) is not { } job)
-        {
-            return PlainText(StatusCodes.Status404NotFound,
-                $"No job {id}. It may have finished and been cleaned up, or it never existed.");
-        }
-
-        // Read after the status: a job seen finished has all its lines here.
-        var lines = await store.ReadLinesAsync(id, 0, httpContext.RequestAborted);
-        if (!job.IsFinished)
-        {
-            headers["Refresh"] = "1";
-        }
-
-        return WantsHtml(httpContext.Request) ? JobPage.Render(job, lines, httpContext) : PlainText(StatusCodes.Status200OK, OutputText(lines));
+        return await JobLiveView.ShowAsync(id, httpContext, store, access);
     }
-
-    private static string OutputText(JobLines lines)
-    {
-        var text = new StringBuilder();
-        if (lines.First > 0)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"[{lines.First} earlier lines dropped]\n");
-        }
-
-        foreach (var line in lines.Lines)
-        {
-            text.Append(line).Append('\n');
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>Browsers name text/html; curl's <c>*/*</c> and clients that send no Accept keep the text.</summary>
-    private static bool WantsHtml(HttpRequest request) =>
-        request.GetTypedHeaders().Accept.Any(type =>
-            type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0);
-
-    private static IResult PlainText(int statusCode, string text) =>
-        Results.Text(text.EndsWith('\n') ? text : text + "\n", "text/plain; charset=utf-8", statusCode: statusCode);
 }

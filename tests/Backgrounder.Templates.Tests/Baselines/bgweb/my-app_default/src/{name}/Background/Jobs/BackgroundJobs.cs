@@ -5,10 +5,12 @@ using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 namespace my_app.Background;
 
 /// <summary>
-/// Starts jobs: <c>await jobs.StartAsync&lt;ImportOrders&gt;()</c> (a job class, see <see cref="IJob"/>) or
-/// <c>await jobs.StartAsync(work)</c> (a delegate) records a job, queues it on this node and returns its id at once;
-/// a worker runs it in a DI scope of its own. From a GET endpoint with <c>.WithBackgrounder()</c> the request then
-/// answers 303 to <c>?_t=&lt;id&gt;</c>, and what the handler printed first opens the job's output.
+/// Starts jobs from anywhere: <c>await jobs.StartAsync&lt;ImportOrders&gt;()</c> (a job class, see <see cref="IJob"/>)
+/// or <c>await jobs.StartAsync(work)</c> (a delegate) records a job, queues it on this node and returns its id at once;
+/// a worker runs it in a DI scope of its own. A job started while a request is served belongs to that request's
+/// signed-in user (with <c>Backgrounder:RequireOwner</c>, to its client); one started outside a request (a hosted
+/// service, a timer) has no owner. From an endpoint with <c>.WithBackgrounder()</c> the request then answers 303 to
+/// the job's output, and what the handler printed first opens it.
 /// </summary>
 public sealed class BackgroundJobs
 {
@@ -18,6 +20,7 @@ public sealed class BackgroundJobs
     private readonly JobRegistry _registry;
     private readonly TimeProvider _time;
     private readonly IHttpContextAccessor _requests;
+    private readonly JobAccess _access;
     private readonly JsonSerializerOptions _json;
     private readonly BackgrounderOptions _options;
 
@@ -28,10 +31,11 @@ public sealed class BackgroundJobs
         JobRegistry registry,
         TimeProvider time,
         IHttpContextAccessor requests,
+        JobAccess access,
         IOptions<JsonOptions> json,
         IOptions<BackgrounderOptions> options)
     {
-        (_queue, _store, _metrics, _registry, _time, _requests) = (queue, store, metrics, registry, time, requests);
+        (_queue, _store, _metrics, _registry, _time, _requests, _access) = (queue, store, metrics, registry, time, requests, access);
         (_json, _options) = (json.Value.SerializerOptions, options.Value);
     }
 
@@ -39,7 +43,7 @@ public sealed class BackgroundJobs
     /// Starts a run of the job class <typeparamref name="TJob"/>, built in the run's own DI scope (registered with
     /// <c>AddJob&lt;TJob&gt;()</c>, or made with its constructor's services), and returns the new job's id.
     /// </summary>
-    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    /// <exception cref="JobsUnavailableException">The job cannot be taken now; nothing was recorded.</exception>
     public Task<JobId> StartAsync<TJob>(CancellationToken cancellationToken = default)
         where TJob : class, IJob =>
         StartAsync(
@@ -47,6 +51,8 @@ public sealed class BackgroundJobs
             JobKind.Typed,
             arguments: null,
             static (context, token) => Activate<TJob>(context).RunAsync(context, token),
+            RequestOwner(),
+            repeats: null,
             cancellationToken);
 
     /// <summary>Starts a run of <typeparamref name="TJob"/> with <paramref name="arguments"/>, recorded with the job as JSON.</summary>
@@ -54,7 +60,7 @@ public sealed class BackgroundJobs
     /// The arguments cannot be written as JSON, or their JSON is longer than <see cref="BackgrounderOptions.MaxArgumentsLength"/>;
     /// nothing was recorded. <c>.WithBackgrounder()</c> answers it with 400.
     /// </exception>
-    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    /// <exception cref="JobsUnavailableException">The job cannot be taken now; nothing was recorded.</exception>
     public Task<JobId> StartAsync<TJob, TArguments>(TArguments arguments, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TArguments> =>
         StartAsync(
@@ -62,29 +68,50 @@ public sealed class BackgroundJobs
             JobKind.Typed,
             Serialize(arguments),
             (context, token) => Activate<TJob>(context).RunAsync(arguments, context, token),
+            RequestOwner(),
+            repeats: null,
             cancellationToken);
 
     /// <summary>
     /// Starts <paramref name="work"/> in the background and returns the new job's id. Its name is the route of the
     /// endpoint whose request starts it (<c>GET /example</c>), or <see cref="JobStatus.DefaultName"/> outside a request.
     /// </summary>
-    /// <exception cref="BadHttpRequestException">
-    /// With status 503 when the job cannot be taken now: the queue is full, the app is stopping, or the store cannot
-    /// be reached. Nothing was recorded. <c>.WithBackgrounder()</c> answers it with 503 and <c>Retry-After</c>.
+    /// <exception cref="JobsUnavailableException">
+    /// The job cannot be taken now: the queue is full, the app is stopping, or the store cannot be reached. Nothing was
+    /// recorded. <c>.WithBackgrounder()</c> answers it with 503 and <c>Retry-After</c>, any other endpoint with 503.
     /// </exception>
     public Task<JobId> StartAsync(JobWork work, CancellationToken cancellationToken = default) =>
         StartAsync(RequestName() ?? JobStatus.DefaultName, work, cancellationToken);
 
     /// <summary>Starts <paramref name="work"/> under <paramref name="name"/>, as the dashboard and the logs show it.</summary>
-    /// <exception cref="BadHttpRequestException">With status 503 when the job cannot be taken now; nothing was recorded.</exception>
+    /// <exception cref="JobsUnavailableException">The job cannot be taken now; nothing was recorded.</exception>
     public Task<JobId> StartAsync(string name, JobWork work, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(work);
-        return StartAsync(name, JobKind.Delegate, arguments: null, work, cancellationToken);
+        return StartAsync(name, JobKind.Delegate, arguments: null, work, RequestOwner(), repeats: null, cancellationToken);
     }
 
-    private async Task<JobId> StartAsync(string name, JobKind kind, JsonElement? arguments, JobWork work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a finished job of a registered class again, with its name and arguments and no owner (the dashboard's
+    /// Run again); null when it cannot be: a delegate job, a name no class is registered under, or not finished.
+    /// </summary>
+    /// <exception cref="JobArgumentsException">Its recorded arguments no longer fit the class's arguments type.</exception>
+    internal Task<JobId>? TryStartAgainAsync(JobStatus job, CancellationToken cancellationToken = default)
+    {
+        if (!CanStartAgain(job))
+        {
+            return null;
+        }
+
+        var work = JobReplay.WorkFor(_registry.Jobs[job.Name], job.Arguments, _json);
+        return StartAsync(job.Name, JobKind.Typed, job.Arguments, work, owner: null, repeats: job.Id, cancellationToken);
+    }
+
+    internal bool CanStartAgain(JobStatus job) => job.IsFinished && job.Kind == JobKind.Typed && _registry.Jobs.ContainsKey(job.Name);
+
+    private async Task<JobId> StartAsync(
+        string name, JobKind kind, JsonElement? arguments, JobWork work, string? owner, JobId? repeats, CancellationToken cancellationToken)
     {
         if (!_queue.TryReserve())
         {
@@ -96,6 +123,7 @@ public sealed class BackgroundJobs
         var claimed = capture?.TryClaim();
         var output = claimed ?? new JobOutput(_store, _options, _time);
         var id = JobId.New();
+        var traceParent = JobTracing.CurrentTraceParent();
         try
         {
             // The owner is part of the record from the start: no client ever sees the job unbound.
@@ -104,7 +132,9 @@ public sealed class BackgroundJobs
                 Name = name,
                 Kind = kind,
                 Arguments = arguments,
-                Owner = capture?.Owner,
+                Owner = owner,
+                Repeats = repeats,
+                TraceParent = traceParent,
             };
             await _store.CreateAsync(job, cancellationToken);
         }
@@ -122,7 +152,7 @@ public sealed class BackgroundJobs
         }
 
         output.Attach(id);
-        if (!_queue.TryEnqueue(new JobRun(id, name, work, output)))
+        if (!_queue.TryEnqueue(new JobRun(id, name, work, output, traceParent)))
         {
             // The app began to stop while the job was recorded: it never runs, and nothing is left queued.
             await _store.TryFinishAsync(id, JobState.Canceled, finalLine: IJobStore.CanceledLine, cancellationToken: CancellationToken.None);
@@ -138,6 +168,9 @@ public sealed class BackgroundJobs
     private static TJob Activate<TJob>(JobContext context)
         where TJob : class =>
         ActivatorUtilities.GetServiceOrCreateInstance<TJob>(context.Services);
+
+    /// <summary>Who a job started by the current request belongs to; null outside a request.</summary>
+    private string? RequestOwner() => _requests.HttpContext is { } httpContext ? _access.OwnerOfNewJob(httpContext) : null;
 
     /// <summary>The route of the endpoint serving the current request, as <c>GET /example</c>; null outside one.</summary>
     private string? RequestName()

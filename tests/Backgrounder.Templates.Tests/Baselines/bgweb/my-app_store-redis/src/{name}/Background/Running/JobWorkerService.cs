@@ -62,6 +62,9 @@ internal sealed partial class JobWorkerService(
             // Closed first: whatever the job still writes goes to stdout, after the line that ends it.
             _ = run.Output.CloseAsync();
             interrupted += await FinishAsync(run, JobState.Interrupted, finalLine: InterruptedLine, stoppingToken: cancellationToken) ? 1 : 0;
+
+            // Its code may never return: its trace ends here, with the state just recorded.
+            run.Activity?.Stop();
         }
 
         store.CancelRequested -= OnCancelRequested;
@@ -125,6 +128,7 @@ internal sealed partial class JobWorkerService(
             {
                 // The run's own services (a DbContext, say) live until its final state is recorded, not a request's.
                 await using var scope = scopes.CreateAsyncScope();
+                run.Activity = JobTracing.StartRun(run);
                 using var logScope = logger.BeginScope(new JobLogScope(run.Id, run.Name));
                 using var stopping = stoppingToken.Register(static run => ((JobRun)run!).Cancellation.Cancel(), run);
                 var started = time.GetTimestamp();
@@ -146,7 +150,13 @@ internal sealed partial class JobWorkerService(
         {
             // Outside the job's own code (a store error, a logger that throws): the job ends Failed, the worker goes on.
             var type = exception.GetType().Name;
+            JobTracing.Failed(run.Activity, exception, type);
             await FinishAsync(run, JobState.Failed, type, $"Job failed: {type}");
+        }
+        finally
+        {
+            // Once its final state is recorded (and a failure logged, in the run's trace), or none could be.
+            run.Activity?.Stop();
         }
     }
 
@@ -181,6 +191,7 @@ internal sealed partial class JobWorkerService(
                 var type = failure.GetType().Name;
                 var reference = environment.IsDevelopment() ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
                 var error = reference is null ? $"{type}: {MessageOf(failure)}" : $"{type} (reference {reference})";
+                JobTracing.Failed(run.Activity, failure, error);
                 await FinishAsync(run, JobState.Failed, error, $"Job failed: {error}", stoppingToken);
                 try
                 {
@@ -215,6 +226,7 @@ internal sealed partial class JobWorkerService(
         }
 
         metrics.Finished(state, run.Name);
+        JobTracing.Finished(run.Activity, state);
         return true;
     }
 

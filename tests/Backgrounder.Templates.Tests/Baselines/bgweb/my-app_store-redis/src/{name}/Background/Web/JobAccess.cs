@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ namespace my_app.Background;
 /// Who may read, follow and cancel a job. A job a signed-in user started is that user's alone. With
 /// <c>Backgrounder:RequireOwner</c>, a job an anonymous client started is that client's alone: the owner cookie
 /// holds a token the server minted and signed (Data Protection), so a planted or guessed value is never adopted.
-/// Anyone else is told the job does not exist (404). Otherwise anyone holding the job's unguessable id may.
+/// Anyone else is told the job does not exist (404). Otherwise anyone holding the job's unguessable id may. Whoever
+/// passes <c>Backgrounder:Viewer:Policy</c>, when one is set, may see every job, owned or not.
 /// </summary>
 internal sealed class JobAccess(IDataProtectionProvider dataProtection, IJobStore store, IHostEnvironment environment, IOptions<BackgrounderOptions> options)
 {
@@ -22,11 +24,23 @@ internal sealed class JobAccess(IDataProtectionProvider dataProtection, IJobStor
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Backgrounder.OwnerCookie");
 
-    /// <summary>The job, or null when it is unknown, removed, or not this client's.</summary>
+    /// <summary>The job, or null when it is unknown, removed, or neither this client's nor a viewer's to see.</summary>
     public async Task<JobStatus?> FindAsync(JobId id, HttpContext httpContext)
     {
         var job = await store.GetAsync(id, httpContext.RequestAborted);
-        return job is not null && MaySee(job, httpContext) ? job : null;
+        return job is not null && (MaySee(job, httpContext) || await IsViewerAsync(httpContext)) ? job : null;
+    }
+
+    /// <summary>Whether the request passes <c>Backgrounder:Viewer:Policy</c>; never without one.</summary>
+    public async Task<bool> IsViewerAsync(HttpContext httpContext)
+    {
+        if (options.Value.Viewer.Policy is not { } policy || string.IsNullOrWhiteSpace(policy))
+        {
+            return false;
+        }
+
+        var authorization = httpContext.RequestServices.GetRequiredService<IAuthorizationService>();
+        return (await authorization.AuthorizeAsync(httpContext.User, policy)).Succeeded;
     }
 
     /// <summary>The owner a job started by this request belongs to; mints the client's owner cookie when it needs one.</summary>
@@ -99,6 +113,12 @@ internal sealed class JobAccess(IDataProtectionProvider dataProtection, IJobStor
     private string MintClientOwner(HttpContext httpContext)
     {
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        if (httpContext.Response.HasStarted)
+        {
+            // Too late for a cookie: the job is bound to a client nobody is, so it fails closed (only a viewer sees it).
+            return Hash("client", token);
+        }
+
         var secure = IsSecure(httpContext);
         httpContext.Response.Cookies.Append(CookieNameFor(httpContext), _protector.Protect(token), new CookieOptions
         {

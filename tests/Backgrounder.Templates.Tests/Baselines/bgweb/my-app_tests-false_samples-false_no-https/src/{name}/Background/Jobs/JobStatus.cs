@@ -33,9 +33,19 @@ public sealed record JobStatus(
     /// <summary>A typed job's arguments as the app's JSON options wrote them; null for none.</summary>
     public JsonElement? Arguments { get; init; }
 
+    /// <summary>The id of the finished job this one runs again (the dashboard's Run again); null otherwise.</summary>
+    public JobId? Repeats { get; init; }
+
     /// <summary>Who may see the job (a hash of a user or of an owner cookie); null when anyone holding the id may. Never sent to clients.</summary>
     [JsonIgnore]
     public string? Owner { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the activity that started the job (a request, say): the parent of the run's
+    /// activity on whichever node runs it. Null when none was current. Never sent to clients.
+    /// </summary>
+    [JsonIgnore]
+    public string? TraceParent { get; init; }
 
     public bool IsFinished => State is not (JobState.Queued or JobState.Running);
 }

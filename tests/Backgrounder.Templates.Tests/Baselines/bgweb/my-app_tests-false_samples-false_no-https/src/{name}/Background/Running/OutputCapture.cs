@@ -12,11 +12,10 @@ internal sealed class OutputCapture : IDisposable
     private JobOutput? _output;
     private int _claimable;
 
-    private OutputCapture(JobOutput output, bool claimable, string? owner)
+    private OutputCapture(JobOutput output, bool claimable)
     {
         _output = output;
         _claimable = claimable ? 1 : 0;
-        Owner = owner;
     }
 
     public static OutputCapture? Current => s_current.Value;
@@ -24,14 +23,11 @@ internal sealed class OutputCapture : IDisposable
     /// <summary>Null once disposed.</summary>
     public JobOutput? Output => Volatile.Read(ref _output);
 
-    /// <summary>The owner a job started from a handler's request is bound to.</summary>
-    public string? Owner { get; }
-
     /// <summary>Routes Console output of this async flow, and of the tasks and timers it starts, until disposed.</summary>
-    public static OutputCapture ForJob(JobOutput output) => Begin(new OutputCapture(output, claimable: false, owner: null));
+    public static OutputCapture ForJob(JobOutput output) => Begin(new OutputCapture(output, claimable: false));
 
     /// <summary>Captures a handler's output; the first job it starts takes it over.</summary>
-    public static OutputCapture ForHandler(JobOutput output, string? owner) => Begin(new OutputCapture(output, claimable: true, owner));
+    public static OutputCapture ForHandler(JobOutput output) => Begin(new OutputCapture(output, claimable: true));
 
     /// <summary>The handler's output for the first job it starts, once: two jobs started at once never share it.</summary>
     public JobOutput? TryClaim() => Interlocked.Exchange(ref _claimable, 0) == 1 ? Output : null;

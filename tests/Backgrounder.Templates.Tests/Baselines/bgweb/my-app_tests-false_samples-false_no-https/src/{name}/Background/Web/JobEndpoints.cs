@@ -25,9 +25,20 @@ internal static class JobEndpoints
 
     public static string StatusPath(JobId id) => $"{RoutePrefix}/{id}";
 
+    public static string LivePath(JobId id) => $"{RoutePrefix}/{id}/live";
+
     public static string EventsPath(JobId id) => $"{RoutePrefix}/{id}/events";
 
     public static string CancelPath(JobId id) => $"{RoutePrefix}/{id}/cancel";
+
+    /// <summary>The job's own page: what <c>?_t=&lt;id&gt;</c> answers, on any path setup.</summary>
+    public static async Task<IResult> LiveAsync(string id, HttpContext httpContext, JobAccess access, IJobStore store)
+    {
+        JobLiveView.SetHeaders(httpContext);
+        return JobId.TryParse(id, out var jobId)
+            ? await JobLiveView.ShowAsync(jobId, httpContext, store, access)
+            : JobLiveView.PlainText(StatusCodes.Status400BadRequest, $"A job id is {JobId.TextLength} URL-safe characters, as given in the redirect.");
+    }
 
     /// <summary>The status and the lines from number <paramref name="from"/> on: poll with <c>?from=</c> the last <c>lineCount</c>.</summary>
     public static async Task<IResult> GetStatusAsync(string id, string? from, HttpContext httpContext, JobAccess access, IJobStore store, IOptions<JsonOptions> json)

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace my_app.Background;
 
 /// <summary>
-/// What a browser gets at <c>?_t=&lt;id&gt;</c>: the output so far, rendered on the server, then growing live through
+/// What a browser gets at <c>/jobs/{id}/live</c> (and <c>?_t=&lt;id&gt;</c>): the output so far, rendered on the server, then growing live through
 /// <c>/jobs/{id}/events</c>, with state, progress bar and Cancel. Its HTML, CSS and script are the files in
 /// <c>Background/Web/Assets/</c>; the Content-Security-Policy lets only that CSS and script run, by their hashes.
 /// </summary>
@@ -60,6 +60,9 @@ internal static partial class JobPage
             ["error"] = html.Encode(job.Error ?? ""),
             ["errorHidden"] = job.Error is null ? " hidden" : "",
             ["lines"] = output.ToString(),
+            ["repeats"] = job.Repeats is { } repeated
+                ? $"<p class=\"repeats\">Runs again <a href=\"{html.Encode(pathBase + JobEndpoints.LivePath(repeated))}\"><code>{html.Encode(repeated.ToString())}</code></a></p>\n"
+                : "",
         });
 
         httpContext.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;

@@ -30,5 +30,7 @@ internal static class RedisJobFields
             Kind = Enum.TryParse<JobKind>(fields.GetValueOrDefault("kind"), out var kind) ? kind : JobKind.Delegate,
             Arguments = fields.GetValueOrDefault("args") is { Length: > 0 } arguments ? JsonElement.Parse(arguments) : null,
             Owner = fields.GetValueOrDefault("owner") is { Length: > 0 } owner ? owner : null,
+            Repeats = JobId.TryParse(fields.GetValueOrDefault("repeats"), out var repeats) ? repeats : null,
+            TraceParent = fields.GetValueOrDefault("traceparent") is { Length: > 0 } traceParent ? traceParent : null,
         };
 }

@@ -69,7 +69,9 @@ internal sealed partial class RedisJobStore(
             options.Value.MaxRetainedJobs,
             job.Name,
             job.Kind.ToString(),
-            job.Arguments?.GetRawText() ?? "");
+            job.Arguments?.GetRawText() ?? "",
+            job.Repeats?.ToString() ?? "",
+            job.TraceParent ?? "");
 
     public async Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
--- ARGV: P, id, created, node, owner, maxRetained, name, kind, arguments (JSON, or empty for none)
+-- ARGV: P, id, created, node, owner, maxRetained, name, kind, arguments (JSON), repeats (a job id), traceparent;
+-- empty for none
 local job = P .. 'job:' .. id
 if redis.call('EXISTS', job) == 1 then return redis.error_reply('job ' .. id .. ' exists') end
 -- MaxRetainedJobs across every node: the oldest finished jobs make room, never a queued or running one.
@@ -11,7 +12,8 @@ while total >= tonumber(ARGV[6]) do
 end
 local seq = redis.call('INCR', P .. 'seq')
 redis.call('HSET', job, 'state', 'Queued', 'created', ARGV[3], 'node', ARGV[4], 'owner', ARGV[5],
-  'name', ARGV[7], 'kind', ARGV[8], 'args', ARGV[9], 'lines', 0, 'dropped', 0, 'bytes', 0, 'cancel', 0, 'seq', seq)
+  'name', ARGV[7], 'kind', ARGV[8], 'args', ARGV[9], 'repeats', ARGV[10], 'traceparent', ARGV[11],
+  'lines', 0, 'dropped', 0, 'bytes', 0, 'cancel', 0, 'seq', seq)
 redis.call('ZADD', P .. 'jobs', seq, id)
 redis.call('ZADD', P .. 'state:Queued', seq, id)
 redis.call('HSET', P .. 'names', id, ARGV[7])
