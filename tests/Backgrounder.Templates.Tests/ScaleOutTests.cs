@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
 using Backgrounder.Templates.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -25,7 +24,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         var id = await StartOnAsync(nodes.A);
 
         var text = await nodes.B.Client.GetStringAsync($"/?_t={id}");
-        var status = await JsonAsync(nodes.B, $"/jobs/{id}");
+        var status = await nodes.B.JsonAsync($"/jobs/{id}");
         var events = await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events");
 
         Assert.StartsWith("Started at ", text);
@@ -35,7 +34,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         Assert.StartsWith("Started at ", lines[0].Data);
         Assert.Equal("hit f5 to refresh!", lines[1].Data);
         Assert.All(Enumerable.Range(0, 10), i => Assert.StartsWith($"{i}: ", lines[i + 2].Data));
-        Assert.Equal("Succeeded", State(events[^1]).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", events[^1].State().GetProperty("state").GetString());
         Assert.Equal(12, (await nodes.B.Client.GetStringAsync($"/?_t={id}")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
@@ -49,7 +48,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         var rest = await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events", lastEventId: first.Lines().Last().Id);
 
         Assert.Equal(Enumerable.Range(0, 12).Select(i => $"{i}"), first.Lines().Concat(rest.Lines()).Select(e => e.Id));
-        Assert.Equal("Succeeded", State(rest[^1]).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", rest[^1].State().GetProperty("state").GetString());
     }
 
     [Fact]
@@ -58,13 +57,13 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         // Five seconds before each line: a job that stops before its first one was stopped by its token, not by its end.
         await using var nodes = await TwoNodesAsync("my-app", (Interval, "00:00:05"));
         var id = await StartOnAsync(nodes.A);
-        await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events", enough: events => events.Any(e => e.Type == "state" && State(e).GetProperty("state").GetString() == "Running"));
+        await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events", enough: events => events.Any(e => e.Type == "state" && e.State().GetProperty("state").GetString() == "Running"));
 
         var cancel = await nodes.B.Client.PostAsync($"/jobs/{id}/cancel", null);
         var events = await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events");
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        Assert.Equal("Canceled", State(events[^1]).GetProperty("state").GetString());
+        Assert.Equal("Canceled", events[^1].State().GetProperty("state").GetString());
         Assert.Equal(["hit f5 to refresh!", "Job canceled."], events.Lines().Skip(1).Select(e => e.Data));
     }
 
@@ -79,7 +78,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         await nodes.A.App.KillAsync();
         var events = await following;
 
-        var final = State(events[^1]);
+        var final = events[^1].State();
         Assert.Equal("Interrupted", final.GetProperty("state").GetString());
         Assert.Equal("Job interrupted: node node-a stopped responding.", events.Lines().Last().Data);
         Assert.True(events.Lines().Count() < 12 - 4, "The job ran to its end: it was never cut short.");
@@ -114,7 +113,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
         Assert.Equal(Enumerable.Range(0, 12).Select(i => $"{i}"), events.Lines().Select(e => e.Id));
         Assert.All(Enumerable.Range(0, 10), i => Assert.StartsWith($"{i}: ", events.Lines().ElementAt(i + 2).Data));
-        Assert.Equal("Succeeded", State(events[^1]).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", events[^1].State().GetProperty("state").GetString());
     }
 
     [Fact]
@@ -158,7 +157,7 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
             ("Backgrounder:MaxConcurrentJobs", "4"),
             ("Backgrounder:QueueCapacity", "500"),
             ("Backgrounder:MaxRetainedJobs", "100000"));
-        var accepted = new ConcurrentBag<(Node Reader, string Id)>();
+        var accepted = new ConcurrentBag<(RedisNode Reader, string Id)>();
         var refused = 0;
         var unexpected = new ConcurrentBag<int>();
 
@@ -188,58 +187,15 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
         {
             // Read on the node that did not start it; the stream ends with the final state.
             var events = await EventStreamClient.ReadAsync(reader.Client, $"/jobs/{id}/events");
-            Assert.Equal("Succeeded", State(events[^1]).GetProperty("state").GetString());
+            Assert.Equal("Succeeded", events[^1].State().GetProperty("state").GetString());
             Assert.Equal(12, events.Lines().Count());
             Assert.StartsWith("9: ", events.Lines().Last().Data);
         }
     }
 
-    private static JsonElement State(ServerSentEvent e)
-    {
-        Assert.Equal("state", e.Type);
-        return JsonDocument.Parse(e.Data).RootElement;
-    }
+    private static Task<string> StartOnAsync(RedisNode node) => node.StartJobAsync();
 
-    private static async Task<string> StartOnAsync(Node node)
-    {
-        var start = await node.Client.GetAsync("/");
-        Assert.Equal(HttpStatusCode.SeeOther, start.StatusCode);
-        return start.Headers.Location!.OriginalString[^22..];
-    }
-
-    private static async Task<JsonElement> JsonAsync(Node node, string url) =>
-        JsonDocument.Parse(await node.Client.GetStringAsync(url)).RootElement;
-
-    /// <summary>Two processes of the scaffolded app on one redis-server, under a key prefix of this test's own.</summary>
-    private async Task<Nodes> TwoNodesAsync(string name, params (string Key, string Value)[] settings)
-    {
-        var scaffold = await pack.BuiltAsync(name, BgwebOptions.Split(BgwebOptions.Redis));
-        var redis = await pack.RedisAsync();
-        (string, string)[] shared =
-        [
-            ("ConnectionStrings:Redis", redis.ConnectionString),
-            ("Backgrounder:Redis:KeyPrefix", $"e2e-{Guid.NewGuid():N}:"),
-            .. settings,
-        ];
-        var a = await AppProcess.StartAsync(scaffold, "Development", [.. shared, ("Backgrounder:NodeName", "node-a")]);
-        var b = await AppProcess.StartAsync(scaffold, "Development", [.. shared, ("Backgrounder:NodeName", "node-b")]);
-        return new Nodes(new Node(a), new Node(b));
-    }
-
-    private sealed record Node(AppProcess App)
-    {
-        public HttpClient Client { get; } = App.CreateClient();
-    }
-
-    private sealed record Nodes(Node A, Node B) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var node in new[] { A, B })
-            {
-                node.Client.Dispose();
-                await node.App.DisposeAsync();
-            }
-        }
-    }
+    /// <summary>Two processes of the scaffolded app on the collection's redis-server, under a key prefix of this test's own.</summary>
+    private async Task<RedisNodes> TwoNodesAsync(string name, params (string Key, string Value)[] settings) =>
+        await RedisNodes.StartTwoAsync(await pack.BuiltAsync(name, BgwebOptions.Split(BgwebOptions.Redis)), await pack.RedisAsync(), settings);
 }

@@ -27,7 +27,39 @@ public sealed class AppProcess : IAsyncDisposable
         get { lock (_output) { return _output.ToString(); } }
     }
 
+    /// <summary>Whether the process has ended (a node that must keep running has not).</summary>
+    public bool HasExited => _process.HasExited;
+
     public static async Task<AppProcess> StartAsync(Scaffold scaffold, string environment = "Development", params (string Key, string Value)[] settings)
+    {
+        var app = Launch(scaffold, environment, settings);
+        await app._listening.Task.WaitAsync(StartTimeout);
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the app for a process that must refuse to start: its exit code and everything it printed (stdout and
+    /// stderr), or, if it still runs after <paramref name="timeout"/>, <see cref="AppExit.Exited"/> false (it is then killed).
+    /// </summary>
+    public static async Task<AppExit> RunUntilExitAsync(Scaffold scaffold, TimeSpan timeout, string environment = "Development", params (string Key, string Value)[] settings)
+    {
+        await using var app = Launch(scaffold, environment, settings);
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await app._process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return new AppExit(false, null, app.Output);
+        }
+
+        // The exit is known before the last lines of output are read: wait for the end of both streams.
+        app._process.WaitForExit();
+        return new AppExit(true, app._process.ExitCode, app.Output);
+    }
+
+    private static AppProcess Launch(Scaffold scaffold, string environment, (string Key, string Value)[] settings)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var info = DotNet.StartInfo(scaffold.AppDirectory, [scaffold.AppAssembly, "--urls", baseAddress.ToString()]);
@@ -45,8 +77,6 @@ public sealed class AppProcess : IAsyncDisposable
         app._process.Start();
         app._process.BeginOutputReadLine();
         app._process.BeginErrorReadLine();
-
-        await app._listening.Task.WaitAsync(StartTimeout);
         return app;
     }
 
@@ -100,3 +130,6 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>How a run of the app that was to stop by itself ended: <see cref="Exited"/> false if it was still running.</summary>
+public sealed record AppExit(bool Exited, int? ExitCode, string Output);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace Backgrounder.Templates.Tests.Infrastructure;
 
@@ -58,4 +59,11 @@ public static class EventStreamClient
     }
 
     public static IEnumerable<ServerSentEvent> Lines(this IEnumerable<ServerSentEvent> events) => events.Where(e => e.Type == "line");
+
+    /// <summary>A <c>state</c> event's job record (it must be one).</summary>
+    public static JsonElement State(this ServerSentEvent e)
+    {
+        Assert.Equal("state", e.Type);
+        return JsonDocument.Parse(e.Data).RootElement;
+    }
 }
