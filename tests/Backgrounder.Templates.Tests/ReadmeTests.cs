@@ -82,6 +82,23 @@ public sealed class ReadmeTests(TemplatePackFixture pack)
         }
     }
 
+    [Fact]
+    public void The_Faults_table_names_every_test_of_RedisFaultTests_and_only_those()
+    {
+        var section = Readme.Section("## Scale out on Redis");
+        var table = section.SkipWhile(line => line != "### Faults").Where(line => line.StartsWith('|')).Skip(2).ToList();
+        Assert.True(table.Count > 0, "README's Scale out on Redis section has no Faults table.");
+        var named = table
+            .SelectMany(row => System.Text.RegularExpressions.Regex.Matches(row.Split('|')[^2], "`(\\w+)`").Select(match => match.Groups[1].Value))
+            .ToList();
+        var tests = typeof(RedisFaultTests).GetMethods()
+            .Where(method => method.GetCustomAttributes(typeof(FactAttribute), inherit: true).Length > 0)
+            .Select(method => method.Name)
+            .ToList();
+
+        Assert.Equal(tests.Order(StringComparer.Ordinal), named.Distinct().Order(StringComparer.Ordinal));
+    }
+
     private async Task<IReadOnlyList<HelpOption>> HelpAsync(string template) =>
         TemplateHelp.Parse((await pack.NewAsync(Repository.Root, template, "--help")).EnsureSuccess().Output);
 }

@@ -81,7 +81,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     public HttpClient CreateClient(CookieContainer? cookies = null) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() })
+        new(new ExitedAppHandler(this, new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() }))
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
@@ -110,6 +110,23 @@ public sealed class AppProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A request to an app that has exited fails saying so, with the end of what the app printed, rather than "connection refused".</summary>
+    private sealed class ExitedAppHandler(AppProcess app, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException refused) when (app._process.HasExited)
+            {
+                var tail = string.Join('\n', app.Output.Split('\n').TakeLast(60));
+                throw new InvalidOperationException($"{request.Method} {request.RequestUri}: the app exited with {app._process.ExitCode}; it printed last:\n{tail}", refused);
+            }
+        }
     }
 
     private void OnOutput(string? line)
