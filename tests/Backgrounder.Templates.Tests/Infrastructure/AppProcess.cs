@@ -112,19 +112,35 @@ public sealed class AppProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>A request to an app that has exited fails saying so, with the end of what the app printed, rather than "connection refused".</summary>
+    /// <summary>
+    /// A request the app no longer takes (connection refused: it is stopping or has exited) fails saying so, with the
+    /// end of what the app printed, rather than with "connection refused" alone.
+    /// </summary>
     private sealed class ExitedAppHandler(AppProcess app, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
+        private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             try
             {
                 return await base.SendAsync(request, cancellationToken);
             }
-            catch (HttpRequestException refused) when (app._process.HasExited)
+            catch (HttpRequestException refused) when (refused.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             {
+                // A host that stops closes its listener first: give it a moment to end, to tell which it is.
+                using var wait = new CancellationTokenSource(ExitWait);
+                try
+                {
+                    await app._process.WaitForExitAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                var what = app._process.HasExited ? $"the app exited with {app._process.ExitCode}" : "the app refuses connections (still running, perhaps stopping)";
                 var tail = string.Join('\n', app.Output.Split('\n').TakeLast(60));
-                throw new InvalidOperationException($"{request.Method} {request.RequestUri}: the app exited with {app._process.ExitCode}; it printed last:\n{tail}", refused);
+                throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {what}; it printed last:\n{tail}", refused);
             }
         }
     }
