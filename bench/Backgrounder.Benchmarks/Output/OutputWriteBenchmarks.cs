@@ -34,7 +34,7 @@ public class OutputWriteBenchmarks
         // What BackgroundJobs.StartAsync and a worker set up for each job: its output, attached to it, and its context.
         var output = new JobOutput(store, options, TimeProvider.System);
         output.Attach(id);
-        _context = new JobContext(new JobRun(id, "bench", (_, _) => Task.CompletedTask, output), _host.Services);
+        _context = new JobContext(new JobRun(id, "bench", (_, _) => Task.CompletedTask, output, traceParent: null), _host.Services);
 
         // As a worker does for each job: Console.Out now routes this flow's lines into the job's output.
         _capture = OutputCapture.ForJob(output);

@@ -92,6 +92,29 @@ public sealed class LocalRedisServer : IAsyncDisposable
             calls);
     }
 
+    /// <summary>From now on the server logs every call of at least <paramref name="threshold"/> (SLOWLOG).</summary>
+    public async Task WatchSlowCallsAsync(TimeSpan threshold)
+    {
+        var server = _admin.GetServer(ConnectionString);
+        await server.ConfigSetAsync("slowlog-log-slower-than", (long)threshold.TotalMicroseconds);
+        await server.ConfigSetAsync("slowlog-max-len", 10_000);
+        await server.SlowlogResetAsync();
+    }
+
+    /// <summary>The slowest call the server logged since <see cref="WatchSlowCallsAsync"/> (its command and first argument), or null.</summary>
+    public async Task<(TimeSpan Duration, string Command)?> SlowestCallAsync()
+    {
+        var calls = await _admin.GetServer(ConnectionString).SlowlogGetAsync(10_000);
+        if (calls.MaxBy(call => call.Duration) is not { } slowest)
+        {
+            return null;
+        }
+
+        // A script's first argument is its whole text: its first line names it well enough.
+        var words = slowest.Arguments.Take(2).Select(argument => ((string?)argument ?? "").Split('\n')[0]);
+        return (slowest.Duration, string.Join(' ', words.Select(word => word.Length > 60 ? word[..60] + "…" : word)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _admin.DisposeAsync();

@@ -45,7 +45,10 @@ public static class RedisMeasure
         Console.WriteLine($"redis-server {redis.Version} on {redis.ConnectionString} (persistence off), run {run}: " +
             $"{Nodes} nodes × {BenchSettings.Workers} workers, {Starters} starters per node, {jobs:#,0} jobs of 10 lines per round, {Rounds} rounds.");
 
+        // Calls of 1 ms and more are logged from here on: the slowest one shows how long one call held Redis for everyone.
+        await redis.WatchSlowCallsAsync(TimeSpan.FromMilliseconds(1));
         var (ours, hangfire) = await ThroughputAsync(redis, run, jobs);
+        var slowest = await redis.SlowestCallAsync();
         var (acrossNodes, oneNode) = await LatencyAsync(redis, run);
 
         var rate = new RatioTable($"Redis, two nodes: jobs of 10 lines created and completed ({jobs:#,0} jobs, median of {Rounds} rounds)");
@@ -61,6 +64,9 @@ public static class RedisMeasure
             $"ours/Hangfire {string.Join(" / ", ours.Zip(hangfire, (o, h) => (o.JobsPerSecond / h.JobsPerSecond).ToString("0.00", CultureInfo.InvariantCulture)))}.");
         Console.WriteLine($"Rounds, bytes per job: ours {Rounded(ours, r => r.MemoryPerJob)}; Hangfire {Rounded(hangfire, r => r.MemoryPerJob)}.");
         Console.WriteLine($"Commands Redis executed per job, last round: ours {ours[^1].Calls}; Hangfire {hangfire[^1].Calls}.");
+        Console.WriteLine(slowest is { } call
+            ? $"Slowest Redis call of the rounds (SLOWLOG, both sides): {call.Duration.TotalMilliseconds:0.###} ms, {call.Command}."
+            : "Slowest Redis call of the rounds (SLOWLOG, both sides): none took 1 ms.");
 
         var latency = new RatioTable($"Line written on node A → SSE client on node B ({LatencyLines:#,0} lines × {Rounds} rounds, µs, lower is better)");
         foreach (var (name, fraction) in new[] { ("p50", 0.50), ("p99", 0.99), ("max", 1.0) })

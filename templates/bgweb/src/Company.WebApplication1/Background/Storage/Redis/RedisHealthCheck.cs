@@ -1,21 +1,40 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
 namespace Company.WebApplication1.Background;
 
-/// <summary>Unhealthy while Redis cannot be reached: this node can neither start nor show jobs.</summary>
-internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+/// <summary>
+/// Unhealthy while this node can neither start nor show jobs: Redis takes no write (a PING would still answer when
+/// Redis is out of memory or a read-only replica, so the check writes), or the node is unready (Redis evicts keys,
+/// or another live process has its name). The reason is the check's description, and logged.
+/// </summary>
+internal sealed partial class RedisHealthCheck(IConnectionMultiplexer redis, RedisJobStore store, TimeProvider time, ILogger<RedisHealthCheck> logger) : IHealthCheck
 {
+    private static readonly TimeSpan ProbeLifetime = TimeSpan.FromMinutes(1);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (store.Node.Unready is { } reason)
+        {
+            LogUnhealthy(reason);
+            return HealthCheckResult.Unhealthy(reason);
+        }
+
         try
         {
-            var latency = await redis.GetDatabase().PingAsync();
-            return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0.#} ms.");
+            var started = Stopwatch.GetTimestamp();
+            await redis.GetDatabase().StringSetAsync(store.Prefix + "health", time.GetUtcNow().ToString("O"), ProbeLifetime);
+            return HealthCheckResult.Healthy($"Redis took a write in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms.");
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisJobStore.IsUnavailable(exception))
         {
-            return HealthCheckResult.Unhealthy("Redis cannot be reached.", exception);
+            var description = $"Redis takes no write: {RedisJobStore.Reason(exception)}.";
+            LogUnhealthy(description);
+            return HealthCheckResult.Unhealthy(description, exception);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unhealthy: {Reason}")]
+    private partial void LogUnhealthy(string reason);
 }

@@ -33,13 +33,15 @@ internal static class RedisJobStoreRegistration
             ConnectionMultiplexer.Connect(provider.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection()));
         services.AddSingleton<RedisJobStore>();
         services.AddSingleton<IJobStore>(provider => provider.GetRequiredService<RedisJobStore>());
-        services.AddHostedService(provider => provider.GetRequiredService<RedisJobStore>());
+        services.AddHostedService<RedisNodeHeartbeat>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
 
         // Owner cookies minted on one node must open on every other: the Data Protection keys live in Redis too.
+        services.AddSingleton(provider => new RedisXmlRepository(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<IOptions<RedisStoreOptions>>().Value.KeyPrefix + "data-protection-keys"));
         services.AddDataProtection().SetApplicationName("Company.WebApplication1");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<IConnectionMultiplexer, IOptions<RedisStoreOptions>>((keys, redis, redisOptions) =>
-                keys.XmlRepository = new RedisXmlRepository(redis, redisOptions.Value.KeyPrefix + "data-protection-keys"));
+            .Configure<RedisXmlRepository>((keys, repository) => keys.XmlRepository = repository);
     }
 }

@@ -62,18 +62,20 @@ public sealed class RedisScaleOutTests
     {
         Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
         await using var b = await NodeAsync("node-b");
-        var id = await CreateOnAsync(b, started: true, holder: "node-a");
-
-        // Node A is not listening when the cancel is recorded: it learns of it when it next beats.
-        await b.Store.RequestCancelAsync(id);
         var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var a = await NodeAsync("node-a", beforeStart: store => store.CancelRequested += canceled =>
+        await using var a = await NodeAsync("node-a");
+        var id = await CreateOnAsync(a, started: true);
+        a.Store.CancelRequested += canceled =>
         {
             if (canceled == id)
             {
                 heard.TrySetResult();
             }
-        });
+        };
+
+        // Node A hears no message (pub/sub delivers at most once): it learns of the cancel when it next beats.
+        await a.Redis.GetSubscriber().UnsubscribeAllAsync();
+        await b.Store.RequestCancelAsync(id);
 
         await heard.Task.WaitAsync(JobWaiting.Timeout);
     }
@@ -169,11 +171,16 @@ public sealed class RedisNode : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
 
-    private RedisNode(IConnectionMultiplexer redis, RedisJobStore store, string name) => (_redis, Store, Name) = (redis, store, name);
+    private readonly RedisNodeHeartbeat _heartbeat;
+
+    private RedisNode(IConnectionMultiplexer redis, RedisJobStore store, RedisNodeHeartbeat heartbeat, string name) =>
+        (_redis, Store, _heartbeat, Name) = (redis, store, heartbeat, name);
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } value ? value : null;
 
     internal RedisJobStore Store { get; }
+
+    internal IConnectionMultiplexer Redis => _redis;
 
     public string Name { get; }
 
@@ -194,9 +201,12 @@ public sealed class RedisNode : IAsyncDisposable
         }
 
         var redis = await ConnectionMultiplexer.ConnectAsync(connection);
-        var store = new RedisJobStore(redis, time, Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(redisOptions), NullLogger<RedisJobStore>.Instance);
+        var (backgrounder, redisSettings) = (Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(redisOptions));
+        var store = new RedisJobStore(redis, time, backgrounder, redisSettings);
+        var keys = new RedisXmlRepository(redis, keyPrefix + "data-protection-keys");
+        var heartbeat = new RedisNodeHeartbeat(redis, store, keys, time, backgrounder, redisSettings, NullLogger<RedisNodeHeartbeat>.Instance);
         beforeStart?.Invoke(store);
-        var starting = store.StartAsync(CancellationToken.None);
+        var starting = heartbeat.StartAsync(CancellationToken.None);
         if (connectThrough is not null)
         {
             // The pub/sub connection comes up while the node starts: a node that waits for it sees it, one that
@@ -206,13 +216,13 @@ public sealed class RedisNode : IAsyncDisposable
         }
 
         await starting;
-        return new RedisNode(redis, store, options.NodeName);
+        return new RedisNode(redis, store, heartbeat, options.NodeName);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Store.StopAsync(CancellationToken.None);
-        Store.Dispose();
+        await _heartbeat.StopAsync(CancellationToken.None);
+        _heartbeat.Dispose();
         await _redis.DisposeAsync();
     }
 }

@@ -108,6 +108,11 @@ internal sealed class JobAccess(IDataProtectionProvider dataProtection, IJobStor
             // Not a cookie this app minted (planted, forged or from old keys): never adopted; a start replaces it.
             return null;
         }
+        catch (Exception unreadable) when (unreadable is not JobsUnavailableException)
+        {
+            // The key ring could not be read (it lives in Redis with --store redis): 503, never 500.
+            throw new JobsUnavailableException("The owner cookie cannot be checked now; try again shortly.", unreadable);
+        }
     }
 
     private string MintClientOwner(HttpContext httpContext)
@@ -120,7 +125,17 @@ internal sealed class JobAccess(IDataProtectionProvider dataProtection, IJobStor
         }
 
         var secure = IsSecure(httpContext);
-        httpContext.Response.Cookies.Append(CookieNameFor(httpContext), _protector.Protect(token), new CookieOptions
+        string protectedToken;
+        try
+        {
+            protectedToken = _protector.Protect(token);
+        }
+        catch (Exception unwritable) when (unwritable is not JobsUnavailableException)
+        {
+            throw new JobsUnavailableException("The owner cookie cannot be made now; try again shortly.", unwritable);
+        }
+
+        httpContext.Response.Cookies.Append(CookieNameFor(httpContext), protectedToken, new CookieOptions
         {
             HttpOnly = true,
             IsEssential = true,

@@ -22,6 +22,9 @@ internal static class RedisScripts
     public static readonly string Cancel = WithCommon("cancel.lua");
     public static readonly string InterruptNode = WithCommon("interrupt-node.lua");
     public static readonly string RemoveExpired = WithCommon("remove-expired.lua");
+    public static readonly string Restore = WithCommon("restore.lua");
+    public static readonly string Abandon = WithCommon("abandon.lua");
+    public static readonly string Missing = Load("missing.lua");
 
     private static string WithCommon(string name) => s_common + Load(name);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StackExchange.Redis;
 
 namespace Acme.Shop.Background;
 
@@ -10,6 +11,31 @@ internal static class RedisJobFields
 
     private static DateTimeOffset? Time(Dictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var ticks) ? new DateTimeOffset(long.Parse(ticks, CultureInfo.InvariantCulture), TimeSpan.Zero) : null;
+
+    /// <summary>
+    /// The record as the job hash's fields, name and value in turn: what a create writes, and what a node writes back
+    /// when Redis forgot a job it holds. A field added to <see cref="JobStatus"/> is added here and in
+    /// <see cref="ToStatus"/>, and both ways follow.
+    /// </summary>
+    public static RedisValue[] ToFields(JobStatus job) =>
+    [
+        "state", job.State.ToString(),
+        "created", Ticks(job.CreatedAt),
+        .. job.StartedAt is { } started ? new RedisValue[] { "started", Ticks(started) } : [],
+        .. job.Progress is { } progress ? new RedisValue[] { "progress", progress.ToString("R", CultureInfo.InvariantCulture) } : [],
+        .. job.Error is { } error ? new RedisValue[] { "error", error } : [],
+        "cancel", job.CancelRequested ? 1 : 0,
+        "node", job.Node ?? "",
+        "owner", job.Owner ?? "",
+        "name", job.Name,
+        "kind", job.Kind.ToString(),
+        "args", job.Arguments?.GetRawText() ?? "",
+        "repeats", job.Repeats?.ToString() ?? "",
+        "traceparent", job.TraceParent ?? "",
+        "lines", job.LineCount,
+        "dropped", job.Dropped,
+        "bytes", 0,
+    ];
 
     /// <summary>The job hash's fields (<c>HGETALL job:{id}</c>) as the record clients see.</summary>
     public static JobStatus ToStatus(JobId id, Dictionary<string, string> fields) =>

@@ -4,12 +4,75 @@ using StackExchange.Redis;
 
 namespace Acme.Shop.Background;
 
-/// <summary>The Data Protection key ring in a Redis list, shared by every node.</summary>
+/// <summary>
+/// The Data Protection key ring in a Redis list, shared by every node, so an owner cookie minted on one node opens
+/// on all. Each node keeps the keys it has read or made, and writes them back when Redis lost them (a restart
+/// without persistence, FLUSHDB): otherwise a node would mint a new key and every older cookie would stop working.
+/// </summary>
 internal sealed class RedisXmlRepository(IConnectionMultiplexer redis, RedisKey key) : IXmlRepository
 {
-    public IReadOnlyCollection<XElement> GetAllElements() =>
-        [.. redis.GetDatabase().ListRange(key).Select(element => XElement.Parse(element!))];
+    private readonly Lock _gate = new();
+    private List<string> _known = [];
 
-    public void StoreElement(XElement element, string friendlyName) =>
-        redis.GetDatabase().ListRightPush(key, element.ToString(SaveOptions.DisableFormatting));
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        try
+        {
+            var elements = redis.GetDatabase().ListRange(key).Select(element => (string)element!).ToList();
+            lock (_gate)
+            {
+                _known = [.. _known.Union(elements)];
+                return [.. _known.Select(element => XElement.Parse(element))];
+            }
+        }
+        catch (Exception exception) when (RedisJobStore.IsUnavailable(exception))
+        {
+            lock (_gate)
+            {
+                // Redis is down: the keys this node knows serve until it is back.
+                return _known.Count > 0
+                    ? [.. _known.Select(element => XElement.Parse(element))]
+                    : throw new JobsUnavailableException("The owner cookie's keys (Redis) cannot be read; try again shortly.", exception);
+            }
+        }
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        var text = element.ToString(SaveOptions.DisableFormatting);
+        try
+        {
+            redis.GetDatabase().ListRightPush(key, text);
+        }
+        catch (Exception exception) when (RedisJobStore.IsUnavailable(exception))
+        {
+            throw new JobsUnavailableException("The owner cookie's keys (Redis) cannot be written; try again shortly.", exception);
+        }
+
+        lock (_gate)
+        {
+            _known = [.. _known, text];
+        }
+    }
+
+    /// <summary>Writes back every key this node knows when Redis no longer has the list.</summary>
+    public async Task RestoreIfMissingAsync()
+    {
+        string[] known;
+        lock (_gate)
+        {
+            known = [.. _known];
+        }
+
+        if (known.Length == 0 || await redis.GetDatabase().KeyExistsAsync(key))
+        {
+            return;
+        }
+
+        // Only if still missing: two nodes writing back at once leave one copy.
+        var restore = redis.GetDatabase().CreateTransaction();
+        restore.AddCondition(Condition.KeyNotExists(key));
+        _ = restore.ListRightPushAsync(key, [.. known.Select(element => (RedisValue)element)]);
+        await restore.ExecuteAsync();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -8,22 +9,33 @@ namespace my_app.Background;
 /// The jobs of every node, in Redis: each node runs the jobs it accepted (a delegate cannot travel), and any node
 /// answers for any job. Every change is one Lua script, so a job cannot finish twice and its last line and final
 /// state land together; a pub/sub message then tells readers on every node to pull (StackExchange.Redis has no
-/// blocking reads). Each node keeps a heartbeat key that expires after <c>Backgrounder:Redis:NodeTimeout</c>; the
-/// other nodes mark the jobs of a node whose heartbeat is gone Interrupted, and never run them again.
+/// blocking reads). Any Redis error is unavailability (503), never a failure: every script is safe to apply late or
+/// twice, and a job Redis forgot while this node holds it is written back (<see cref="RedisHeldJobs"/>).
+/// <see cref="RedisNodeHeartbeat"/> keeps the node alive and does its share of the repairs.
 /// </summary>
-internal sealed partial class RedisJobStore(
+internal sealed class RedisJobStore(
     IConnectionMultiplexer redis,
     TimeProvider time,
     IOptions<BackgrounderOptions> options,
-    IOptions<RedisStoreOptions> redisOptions,
-    ILogger<RedisJobStore> logger) : BackgroundService, IJobStore
+    IOptions<RedisStoreOptions> redisOptions) : IJobStore
 {
+    // Pages of 1,000 lines to read, as appends go in bounded batches (RedisLineBatches): no job's output holds Redis
+    // for the other nodes for more than a few milliseconds.
+    private const int MaxLinesPerRead = 1000;
+
     private readonly JobChangeSignals _changes = new();
+
+    // Starts whose call failed: one applied late is this run's, and its retry takes the job (never drops it).
+    private readonly ConcurrentDictionary<JobId, byte> _startsSent = new();
     private readonly string _prefix = redisOptions.Value.KeyPrefix;
-    private readonly string _node = options.Value.NodeName;
-    private volatile bool _subscribed;
 
     public event Action<JobId>? CancelRequested;
+
+    public RedisNodeState Node { get; } = new();
+
+    public RedisHeldJobs Held { get; } = new();
+
+    public string Prefix => _prefix;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -31,47 +43,21 @@ internal sealed partial class RedisJobStore(
 
     private RedisChannel CancelChannel => RedisChannel.Literal(_prefix + "cancel");
 
-    /// <summary>Subscribes before the app serves anything (or, if Redis is down, at the first heartbeat that reaches it).</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    public async Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
-        // Pub/sub says nothing of what happened while the connection was down: every reader pulls again.
-        redis.ConnectionRestored += OnConnectionRestored;
-        await SubscribeAsync();
-
-        // Alive before it accepts its first job, so no other node ever takes it for gone.
-        await BeatAsync();
-        await base.StartAsync(cancellationToken);
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        redis.ConnectionRestored -= OnConnectionRestored;
-
-        // Jobs of this node that shutdown could not finish are marked by the other nodes at once, not after a timeout.
+        job = job.Node is null ? job with { Node = options.Value.NodeName } : job;
+        Held.Hold(job);
         try
         {
-            await Db.KeyDeleteAsync(_prefix + "node:" + _node);
+            await Eval(RedisScripts.Create, job.Id, [options.Value.MaxRetainedJobs, .. Placement(job), .. RedisJobFields.ToFields(job)]);
         }
-        catch (Exception exception) when (IsUnavailable(exception))
+        catch
         {
-            // Redis is gone too; the heartbeat expires on its own.
+            // The start is refused, yet the create may still reach Redis: the heartbeat removes it if it does.
+            Held.Abandon(job.Id);
+            throw;
         }
     }
-
-    public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default) =>
-        Eval(
-            RedisScripts.Create,
-            job.Id,
-            RedisJobFields.Ticks(job.CreatedAt),
-            job.Node ?? _node,
-            job.Owner ?? "",
-            options.Value.MaxRetainedJobs,
-            job.Name,
-            job.Kind.ToString(),
-            job.Arguments?.GetRawText() ?? "",
-            job.Repeats?.ToString() ?? "",
-            job.TraceParent ?? "");
 
     public async Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default)
     {
@@ -81,21 +67,84 @@ internal sealed partial class RedisJobStore(
 
     public async Task<JobLines> ReadLinesAsync(JobId id, long from, CancellationToken cancellationToken = default)
     {
-        var result = (RedisResult[])(await Eval(RedisScripts.ReadLines, id, from))!;
-        return new JobLines((long)result[0], [.. ((RedisResult[])result[1]!).Select(line => (string)line!)]);
+        var lines = new List<string>();
+        var first = from;
+        while (true)
+        {
+            var page = (RedisResult[])(await Eval(RedisScripts.ReadLines, id, from, MaxLinesPerRead))!;
+            var (start, count) = ((long)page[0], (long)page[2]);
+            if (start != from)
+            {
+                // Lines were dropped between two pages: the answer starts again from the oldest line still kept.
+                (lines, first) = ([], start);
+            }
+
+            lines.AddRange(((RedisResult[])page[1]!).Select(line => (string)line!));
+            from = first + lines.Count;
+            if (from >= count)
+            {
+                return new JobLines(first, lines);
+            }
+        }
     }
 
-    public async Task<bool> AppendAsync(JobId id, JobLines lines, CancellationToken cancellationToken = default) =>
-        (long)await Eval(RedisScripts.Append, id, [lines.First, options.Value.MaxOutputLines, options.Value.MaxOutputBytes, .. lines.Lines.Select(line => (RedisValue)line)]) == 1;
+    public async Task<bool> AppendAsync(JobId id, JobLines lines, CancellationToken cancellationToken = default)
+    {
+        foreach (var batch in RedisLineBatches.Of(lines))
+        {
+            RedisValue[] values = [batch.First, options.Value.MaxOutputLines, options.Value.MaxOutputBytes, .. batch.Lines.Select(line => (RedisValue)line)];
+            if (await EvalHeld(RedisScripts.Append, id, values) != 1)
+            {
+                return false;
+            }
 
-    public Task ReportProgressAsync(JobId id, double progress, CancellationToken cancellationToken = default) =>
-        Eval(RedisScripts.Progress, id, progress.ToString("R", CultureInfo.InvariantCulture));
+            Held.Update(id, job => job with { LineCount = batch.Next, Dropped = batch.Next });
+        }
 
-    public async Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) =>
-        (long)await Eval(RedisScripts.Start, id, RedisJobFields.Ticks(time.GetUtcNow())) == 1;
+        return true;
+    }
 
-    public async Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default) =>
-        (long)await Eval(RedisScripts.Finish, id, [.. Finishing(), state.ToString(), error ?? "", finalLine ?? ""]) == 1;
+    public async Task ReportProgressAsync(JobId id, double progress, CancellationToken cancellationToken = default)
+    {
+        Held.Update(id, job => job with { Progress = progress });
+        await EvalHeld(RedisScripts.Progress, id, progress.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    public async Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        long result;
+        try
+        {
+            result = await EvalHeld(RedisScripts.Start, id, RedisJobFields.Ticks(now), Node.RunId);
+        }
+        catch
+        {
+            // It may have been applied all the same: the retry then finds the job Running by this run (2).
+            _startsSent[id] = 0;
+            throw;
+        }
+
+        var started = result == 1 || (result == 2 && _startsSent.TryRemove(id, out _));
+        _startsSent.TryRemove(id, out _);
+        if (started)
+        {
+            Held.Update(id, job => job with { State = JobState.Running, StartedAt = now });
+        }
+        else
+        {
+            Held.Release(id);
+        }
+
+        return started;
+    }
+
+    public async Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default)
+    {
+        var finished = await EvalHeld(RedisScripts.Finish, id, [.. Finishing(), state.ToString(), error ?? "", finalLine ?? ""]) == 1;
+        Held.Release(id);
+        return finished;
+    }
 
     public async Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default) =>
         (long)await Eval(RedisScripts.Cancel, id, [.. Finishing(), IJobStore.CanceledLine]) == 1;
@@ -120,6 +169,115 @@ internal sealed partial class RedisJobStore(
         return states.Zip(counts).Where(pair => pair.Second > 0).ToDictionary(pair => pair.First, pair => (int)pair.Second);
     }
 
+    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var finishedBefore = (time.GetUtcNow() - options.Value.RetentionPeriod).ToUnixTimeMilliseconds();
+        return (int)(long)await Eval(RedisScripts.RemoveExpired, id: null, finishedBefore);
+    }
+
+    /// <summary>Subscribes once; the client renews subscriptions itself after every reconnect.</summary>
+    public async Task SubscribeAsync()
+    {
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(ChangedChannel, (_, id) => Notify(id, _changes.Notify));
+        await subscriber.SubscribeAsync(CancelChannel, (_, id) => Notify(id, OnCancelRequested));
+    }
+
+    public bool IsSubscribed() => redis.GetSubscriber().IsConnected(CancelChannel);
+
+    /// <summary>Pub/sub says nothing of what happened while the connection was down: every reader pulls again.</summary>
+    public void NotifyAll() => _changes.NotifyAll();
+
+    /// <summary>A cancel whose message was lost, or heard now: the node's copy and the workers learn it.</summary>
+    public void OnCancelRequested(JobId id)
+    {
+        Held.Update(id, job => job with { CancelRequested = true });
+        CancelRequested?.Invoke(id);
+    }
+
+    /// <summary>Writes back a job this node holds whose record Redis no longer has; false when Redis still had it.</summary>
+    public async Task<bool> RestoreAsync(JobId id)
+    {
+        if (Held.Get(id) is not { } job)
+        {
+            return false;
+        }
+
+        // The lines Redis lost are gone for good: counted as dropped, so numbers go on where they were.
+        return (long)await Eval(RedisScripts.Restore, id, [.. Placement(job), .. RedisJobFields.ToFields(job)]) == 1;
+    }
+
+    public async Task<IReadOnlyList<JobId>> MissingAsync(IReadOnlyCollection<JobId> ids)
+    {
+        var missing = (RedisResult[])(await Eval(RedisScripts.Missing, id: null, [.. ids.Select(id => (RedisValue)id.ToString())]))!;
+        return [.. missing.Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>()];
+    }
+
+    /// <summary>Removes a refused start's job if its create reached Redis after all; true once that is settled.</summary>
+    public async Task AbandonAsync(JobId id)
+    {
+        await Eval(RedisScripts.Abandon, id, options.Value.NodeName);
+        Held.Forget(id);
+    }
+
+    /// <summary>What every finishing script needs: now, for the record and for retention, and the output limits.</summary>
+    public RedisValue[] Finishing()
+    {
+        var now = time.GetUtcNow();
+        return [RedisJobFields.Ticks(now), now.ToUnixTimeMilliseconds(), (long)options.Value.RetentionPeriod.TotalMilliseconds, options.Value.MaxOutputLines, options.Value.MaxOutputBytes];
+    }
+
+    public Task<RedisResult> Eval(string script, JobId? id, params RedisValue[] values) =>
+        Call(() => Db.ScriptEvaluateAsync(script, [_prefix + "job:" + id], [_prefix, id?.ToString() ?? "", .. values]));
+
+    /// <summary>Redis down, paused, refusing writes or not ours to use: a clear 503 for requests, a retry for workers.</summary>
+    public async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        if (Node.Unready is { } reason)
+        {
+            throw new JobsUnavailableException(reason);
+        }
+
+        try
+        {
+            return await call();
+        }
+        catch (Exception exception) when (IsUnavailable(exception))
+        {
+            throw new JobsUnavailableException($"The job store (Redis) cannot take this now ({Reason(exception)}); try again shortly.", exception);
+        }
+    }
+
+    /// <summary>
+    /// Down, paused, unreachable, or an error of the server's (out of memory, a read-only replica, loading, busy):
+    /// to be waited out, never a reason for a request to fail or a loop (and the host) to stop.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) =>
+        exception is RedisException or TimeoutException or JobsUnavailableException;
+
+    public static string Reason(Exception exception) => exception switch
+    {
+        RedisServerException server => server.Message.Split(' ', 2)[0] is { Length: > 0 } code ? $"Redis answered {code}" : "Redis refused",
+        JobsUnavailableException unavailable => unavailable.Message,
+        _ => "Redis cannot be reached",
+    };
+
+    /// <summary>A script on a job this node holds: when Redis forgot the job, it is written back, then the script runs again.</summary>
+    private async Task<long> EvalHeld(string script, JobId id, params RedisValue[] values)
+    {
+        var result = (long)await Eval(script, id, values);
+        if (result == -1 && Held.Get(id) is not null)
+        {
+            await RestoreAsync(id);
+            result = (long)await Eval(script, id, values);
+        }
+
+        return result;
+    }
+
+    /// <summary>State, name and node: the indexes a new (or re-created) record goes into.</summary>
+    private RedisValue[] Placement(JobStatus job) => [job.State.ToString(), job.Name, job.Node ?? options.Value.NodeName];
+
     /// <summary>The index of the jobs in a state, of a name, of both, or of all: each a sorted set by creation order.</summary>
     private string Index(JobState? state, string? name) => (state, name) switch
     {
@@ -129,117 +287,6 @@ internal sealed partial class RedisJobStore(
         ({ } only, { } named) => _prefix + "name-state:" + only + ":" + named,
     };
 
-    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
-    {
-        var finishedBefore = (time.GetUtcNow() - options.Value.RetentionPeriod).ToUnixTimeMilliseconds();
-        return (int)(long)await Eval(RedisScripts.RemoveExpired, id: null, finishedBefore);
-    }
-
-    /// <summary>The heartbeat: this node is alive; the nodes that stopped beating are marked gone, with their jobs.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var beat = new PeriodicTimer(redisOptions.Value.NodeTimeout / 3, time);
-        while (await WaitAsync(beat, stoppingToken))
-        {
-            await SubscribeAsync();
-            await BeatAsync();
-            try
-            {
-                await InterruptJobsOfGoneNodesAsync();
-                await TakeMissedCancelsAsync();
-            }
-            catch (Exception exception) when (IsUnavailable(exception))
-            {
-                LogHeartbeatFailed(exception.Message);
-            }
-        }
-    }
-
-    private async Task BeatAsync()
-    {
-        try
-        {
-            await Db.StringSetAsync(_prefix + "node:" + _node, time.GetUtcNow().ToString("O"), redisOptions.Value.NodeTimeout);
-            await Db.SetAddAsync(_prefix + "nodes", _node);
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            LogHeartbeatFailed(exception.Message);
-        }
-    }
-
-    private async Task SubscribeAsync()
-    {
-        if (_subscribed)
-        {
-            return;
-        }
-
-        try
-        {
-            // The subscription connection comes up a moment after the one for commands: wait for it (a real-time
-            // wait, bounded by the command timeout), or a subscribe made now fails and cancels wait for the next beat.
-            var subscriber = redis.GetSubscriber();
-            var giveUpAt = Environment.TickCount64 + redis.TimeoutMilliseconds;
-            while (redis.IsConnected && !subscriber.IsConnected(CancelChannel) && Environment.TickCount64 < giveUpAt)
-            {
-                await Task.Delay(10);
-            }
-
-            // Once subscribed, the client renews the subscriptions itself after every reconnect.
-            await subscriber.SubscribeAsync(ChangedChannel, (_, id) => Notify(id, _changes.Notify));
-            await subscriber.SubscribeAsync(CancelChannel, (_, id) => Notify(id, id => CancelRequested?.Invoke(id)));
-            _subscribed = true;
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            LogHeartbeatFailed(exception.Message);
-        }
-    }
-
-    private async Task InterruptJobsOfGoneNodesAsync()
-    {
-        foreach (var node in await Db.SetMembersAsync(_prefix + "nodes"))
-        {
-            if (node == _node || await Db.KeyExistsAsync(_prefix + "node:" + node))
-            {
-                continue;
-            }
-
-            // Atomic and idempotent: every node may try, each job is finished once, and none runs again.
-            var line = $"Job interrupted: node {node} stopped responding.";
-            var interrupted = (long)await Eval(RedisScripts.InterruptNode, id: null, [.. Finishing(), node, line]);
-            if (interrupted > 0)
-            {
-                LogNodeGone(node!, interrupted);
-            }
-        }
-    }
-
-    /// <summary>A cancel whose pub/sub message was lost (pub/sub delivers at most once) still arrives, a beat later.</summary>
-    private async Task TakeMissedCancelsAsync()
-    {
-        var key = _prefix + "node-cancels:" + _node;
-        foreach (var id in await Db.SetPopAsync(key, 100))
-        {
-            Notify(id, id => CancelRequested?.Invoke(id));
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _changes.NotifyAll();
-
     private static void Notify(RedisValue message, Action<JobId> notify)
     {
         if (JobId.TryParse(message, out var id))
@@ -247,37 +294,4 @@ internal sealed partial class RedisJobStore(
             notify(id);
         }
     }
-
-    /// <summary>What every finishing script needs: now, for the record and for retention, and the output limits.</summary>
-    private RedisValue[] Finishing()
-    {
-        var now = time.GetUtcNow();
-        return [RedisJobFields.Ticks(now), now.ToUnixTimeMilliseconds(), (long)options.Value.RetentionPeriod.TotalMilliseconds, options.Value.MaxOutputLines, options.Value.MaxOutputBytes];
-    }
-
-    private Task<RedisResult> Eval(string script, JobId? id, params RedisValue[] values) =>
-        Call(() => Db.ScriptEvaluateAsync(script, [_prefix + "job:" + id], [_prefix, id?.ToString() ?? "", .. values]));
-
-    /// <summary>Redis down, paused or unreachable: a clear 503 for requests, a retry for workers; never a hang past the timeout.</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            throw new JobsUnavailableException("The job store (Redis) cannot be reached; try again shortly.", exception);
-        }
-    }
-
-    /// <summary>Down, paused or unreachable: to be waited out, never a reason for a loop (and the host) to stop.</summary>
-    private static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException or JobsUnavailableException;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} stopped responding: {Count} of its jobs are now Interrupted.")]
-    private partial void LogNodeGone(string node, long count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "This node's heartbeat could not reach Redis: {Reason}")]
-    private partial void LogHeartbeatFailed(string reason);
 }

@@ -8,6 +8,7 @@ internal sealed class RedisStoreOptions
 {
     public const string SectionName = "Backgrounder:Redis";
     public const string ConnectionStringSetting = "ConnectionStrings:Redis";
+    public const string AllowEvictionSetting = "Backgrounder:Redis:AllowEviction";
 
     public string? ConnectionString { get; set; }
 
@@ -18,6 +19,12 @@ internal sealed class RedisStoreOptions
     /// <summary>How long a node may miss its heartbeat (one every third of this) before its jobs are marked Interrupted.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Backgrounder:Redis:NodeTimeout must be from 00:00:01 to 01:00:00.")]
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Serve even when Redis's <c>maxmemory-policy</c> may evict keys. Off: such a Redis stops start-up (or keeps the
+    /// node unready), since an evicted key is a lost job or a live node taken for dead.
+    /// </summary>
+    public bool AllowEviction { get; set; }
 
     /// <summary>The connection string with the defaults this app relies on; its own settings win.</summary>
     public ConfigurationOptions Connection()

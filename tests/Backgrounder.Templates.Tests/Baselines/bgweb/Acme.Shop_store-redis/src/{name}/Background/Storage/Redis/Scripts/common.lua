@@ -15,6 +15,19 @@ local function move(jobId, from, to, seq)
   redis.call('ZADD', P .. 'name-state:' .. to .. ':' .. name, seq, jobId)
 end
 
+-- Puts a new job (created, or re-created by its node after Redis forgot it) in every index it belongs to.
+local function index(jobId, state, name, node)
+  local seq = redis.call('INCR', P .. 'seq')
+  redis.call('HSET', P .. 'job:' .. jobId, 'seq', seq)
+  redis.call('ZADD', P .. 'jobs', seq, jobId)
+  redis.call('ZADD', P .. 'state:' .. state, seq, jobId)
+  redis.call('HSET', P .. 'names', jobId, name)
+  redis.call('ZADD', P .. 'name:' .. name, seq, jobId)
+  redis.call('ZADD', P .. 'name-state:' .. state .. ':' .. name, seq, jobId)
+  redis.call('SADD', P .. 'node-jobs:' .. node, jobId)
+  redis.call('SADD', P .. 'nodes', node)
+end
+
 -- Appends one line and drops the oldest past the line and byte limits; the newest always stays.
 local function add(jobId, line, maxLines, maxBytes)
   local job, lines = P .. 'job:' .. jobId, P .. 'lines:' .. jobId
@@ -48,14 +61,15 @@ local function finish(jobId, state, now, nowMs, retentionMs, maxLines, maxBytes,
 end
 
 local function remove(jobId)
-  local state = redis.call('HGET', P .. 'job:' .. jobId, 'state')
+  local node = redis.call('HGET', P .. 'job:' .. jobId, 'node')
+  if node then redis.call('SREM', P .. 'node-jobs:' .. node, jobId) end
   redis.call('DEL', P .. 'job:' .. jobId, P .. 'lines:' .. jobId)
   redis.call('ZREM', P .. 'jobs', jobId)
   redis.call('ZREM', P .. 'finished', jobId)
   local name = nameOf(jobId)
   redis.call('ZREM', P .. 'name:' .. name, jobId)
   redis.call('HDEL', P .. 'names', jobId)
-  for _, s in ipairs({'Succeeded', 'Failed', 'Canceled', 'Interrupted'}) do
+  for _, s in ipairs({'Queued', 'Running', 'Succeeded', 'Failed', 'Canceled', 'Interrupted'}) do
     redis.call('ZREM', P .. 'state:' .. s, jobId)
     redis.call('ZREM', P .. 'name-state:' .. s .. ':' .. name, jobId)
   end
