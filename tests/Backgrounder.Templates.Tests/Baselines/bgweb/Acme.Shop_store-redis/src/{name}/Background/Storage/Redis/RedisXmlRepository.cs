@@ -55,7 +55,10 @@ internal sealed class RedisXmlRepository(IConnectionMultiplexer redis, RedisKey 
         }
     }
 
-    /// <summary>Writes back every key this node knows when Redis no longer has the list.</summary>
+    /// <summary>
+    /// Writes back every key this node knows that Redis no longer has, also when a node that started meanwhile made a
+    /// new list with only its own key: one script, so two nodes writing back at once leave one copy of each.
+    /// </summary>
     public async Task RestoreIfMissingAsync()
     {
         string[] known;
@@ -64,15 +67,12 @@ internal sealed class RedisXmlRepository(IConnectionMultiplexer redis, RedisKey 
             known = [.. _known];
         }
 
-        if (known.Length == 0 || await redis.GetDatabase().KeyExistsAsync(key))
+        if (known.Length > 0)
         {
-            return;
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "for _, element in ipairs(ARGV) do if not redis.call('LPOS', KEYS[1], element) then redis.call('RPUSH', KEYS[1], element) end end",
+                [key],
+                [.. known.Select(element => (RedisValue)element)]);
         }
-
-        // Only if still missing: two nodes writing back at once leave one copy.
-        var restore = redis.GetDatabase().CreateTransaction();
-        restore.AddCondition(Condition.KeyNotExists(key));
-        _ = restore.ListRightPushAsync(key, [.. known.Select(element => (RedisValue)element)]);
-        await restore.ExecuteAsync();
     }
 }

@@ -42,7 +42,8 @@ internal sealed partial class RedisNodeHeartbeat(
                 throw new InvalidOperationException(RedisEvictionPolicy.Refusal(policy));
             }
 
-            await _name.ClaimAtStartAsync(() => Task.Delay(_timeout / 3, time, cancellationToken));
+            // A heartbeat period and half of another: a live run's next beat lands within it even if its timer is late.
+            await _name.ClaimAtStartAsync(() => Task.Delay(_timeout / 2, time, cancellationToken));
         }
         catch (Exception exception) when (RedisJobStore.IsUnavailable(exception))
         {
