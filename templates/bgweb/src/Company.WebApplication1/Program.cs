@@ -1,6 +1,7 @@
 using Company.WebApplication1.Background;
 using Company.WebApplication1.Endpoints;
 using Company.WebApplication1.Jobs;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,10 @@ builder.Services.AddBackgrounder(builder.Configuration);
 builder.Services.AddJobs(builder.Configuration);
 
 var app = builder.Build();
+
+// Behind a reverse proxy: the client's address and scheme come from X-Forwarded-For and X-Forwarded-Proto, believed
+// from loopback proxies and those in ForwardedHeaders:KnownProxies and ForwardedHeaders:KnownNetworks.
+app.UseForwardedHeaders();
 
 //#if (HasHttpsProfile)
 app.UseHttpsRedirection();
@@ -20,6 +25,8 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 app.MapJobEndpoints();
 app.MapThreadDbViewer();
+// Liveness (the process answers; nothing external is checked) and readiness (the store takes writes, the queue has room).
+app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/healthz");
 //#if (Samples)
 app.MapIndex();
