@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using Backgrounder.Templates.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -110,6 +112,57 @@ public sealed class BrowserTests(TemplatePackFixture pack, ITestOutputHelper out
 
         await Assertions.Expect(first.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
         await Assertions.Expect(first.Locator(Lines)).ToHaveCountAsync(12);
+    }
+
+    [Fact]
+    public async Task A_page_whose_stream_is_refused_tries_again_waiting_longer_each_time_without_a_reload_and_then_follows_the_job()
+    {
+        // One stream per client, and this test's client holds it: the page (the same client, 127.0.0.1) gets 429.
+        await using var app = await AppProcess.StartAsync(await pack.BuiltAsync("my-app"), "Development",
+            ("Backgrounder:Samples:LongRunningInterval", "00:00:01.500"),
+            ("Backgrounder:MaxEventStreamsPerClient", "1"));
+        using var client = app.CreateClient();
+        var id = await StartLongRunningAsync(client);
+        var held = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/jobs/{id}/events"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+
+        var page = await NewPageAsync();
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+        var clock = Stopwatch.StartNew();
+        var attempts = new List<TimeSpan>();
+        var threeAttempts = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains($"/jobs/{id}/events", StringComparison.Ordinal))
+            {
+                lock (attempts)
+                {
+                    attempts.Add(clock.Elapsed);
+                    if (attempts.Count == 3)
+                    {
+                        threeAttempts.TrySetResult();
+                    }
+                }
+            }
+        };
+
+        await page.GotoAsync(new Uri(app.BaseAddress, $"/?_t={id}").ToString());
+        await threeAttempts.Task.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
+        held.Dispose();
+
+        // Once the stream opens, the page follows the job to its end, still without a reload.
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("Succeeded", new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator(Lines)).ToHaveCountAsync(12);
+        List<TimeSpan> seen;
+        lock (attempts)
+        {
+            seen = [.. attempts];
+        }
+
+        output.WriteLine($"Stream attempts at {string.Join(", ", seen.Select(at => $"{at.TotalSeconds:0.0} s"))}");
+        Assert.Equal(1, navigations);
+        Assert.True(seen[2] - seen[1] > seen[1] - seen[0], "The page should wait longer before each new try.");
     }
 
     [Fact]

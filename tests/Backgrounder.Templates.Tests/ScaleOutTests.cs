@@ -85,6 +85,24 @@ public sealed class ScaleOutTests(TemplatePackFixture pack, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task When_node_A_stops_gracefully_mid_job_node_B_sees_its_final_state_at_once_not_after_NodeTimeout()
+    {
+        // A NodeTimeout far beyond the stream's wait: only A's own shutdown can end the job within it.
+        await using var nodes = await TwoNodesAsync("my-app", (Interval, "00:00:05"), ("Backgrounder:Redis:NodeTimeout", "00:05:00"));
+        var id = await StartOnAsync(nodes.A);
+        await EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events", enough: events => events.Any(e => e.Type == "state" && e.State().GetProperty("state").GetString() == "Running"));
+
+        var following = EventStreamClient.ReadAsync(nodes.B.Client, $"/jobs/{id}/events");
+        await nodes.A.App.StopAsync();
+        var events = await following;
+
+        // The sample honours its token: shutdown cancels it, and the node records that before it goes.
+        Assert.Equal("Canceled", events[^1].State().GetProperty("state").GetString());
+        Assert.Equal("Job canceled.", events.Lines().Last().Data);
+        Assert.Equal("Canceled", (await nodes.B.JsonAsync($"/jobs/{id}")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task While_Redis_is_paused_requests_answer_503_quickly_and_afterwards_every_line_is_there_in_order()
     {
         await using var nodes = await TwoNodesAsync("my-app", (Interval, "00:00:00.300"));

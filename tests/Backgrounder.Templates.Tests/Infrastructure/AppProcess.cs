@@ -10,6 +10,9 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    // The host's default shutdown timeout is 30 s; a graceful stop takes that at most, plus the process's exit.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,6 +89,21 @@ public sealed class AppProcess : IAsyncDisposable
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
         };
+
+    /// <summary>
+    /// SIGTERM, as an orchestrator stops a container: the host runs its shutdown (jobs see their token fire, their
+    /// final states are recorded); waits until the process has exited.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", $"{_process.Id}"]))
+        {
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+    }
 
     /// <summary>kill -9: the process stops at once, without any of its shutdown.</summary>
     public async Task KillAsync()

@@ -3,23 +3,23 @@ using Microsoft.Extensions.Logging;
 
 namespace Acme.Shop.Tests;
 
-/// <summary>Keeps every message logged at Warning or above, with its exception, for a test to read.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+/// <summary>Keeps every message logged at Warning (or the given level) or above, with its exception, for a test to read.</summary>
+public sealed class CapturingLoggerProvider(LogLevel minimumLevel = LogLevel.Warning) : ILoggerProvider
 {
     public ConcurrentQueue<string> Messages { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(Messages);
+    public ILogger CreateLogger(string categoryName) => new Logger(Messages, minimumLevel);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
+    private sealed class Logger(ConcurrentQueue<string> messages, LogLevel minimumLevel) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

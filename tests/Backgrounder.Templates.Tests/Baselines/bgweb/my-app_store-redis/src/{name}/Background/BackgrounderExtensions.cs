@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,8 @@ public static class BackgrounderExtensions
 {
     /// <summary>
     /// Adds the job store, the queue and its workers, the cleanup service, metrics, the queue's health check, the
-    /// per-client limits, authorization (for the viewer policy) and antiforgery (for forms that start jobs),
-    /// configured from the <c>Backgrounder</c> section.
+    /// per-client limits, authorization (for the viewer policy), antiforgery (for forms that start jobs) and the
+    /// trusted proxies (the <c>ForwardedHeaders</c> section), configured from the <c>Backgrounder</c> section.
     /// </summary>
     public static IServiceCollection AddBackgrounder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +52,11 @@ public static class BackgrounderExtensions
         services.AddHealthChecks().AddCheck<JobQueueHealthCheck>("job-queue");
         services.AddRateLimiter(JobRateLimits.Add);
         services.AddSingleton<IStartupFilter, NoSniffStartupFilter>();
+
+        // The client's address and scheme behind a reverse proxy (Program.cs calls app.UseForwardedHeaders()): the
+        // per-client limits, owner cookies' Secure, redirects and logs see the client, not the proxy.
+        services.AddSingleton<IConfigureOptions<ForwardedHeadersOptions>>(new ForwardedHeadersSetup(configuration));
+        services.AddOptions<ForwardedHeadersOptions>().ValidateOnStart();
         return services;
     }
 

@@ -14,9 +14,9 @@ public sealed class BackgrounderOptions
 
     private const string MaxDuration = "10675199.02:48:05.4775807";
 
-    // Unique per process, so two processes on one machine, or a restarted one, never pass for each other.
-    private static readonly string s_defaultNodeName =
-        $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+    // Random per process, so two processes on one machine, or a restarted one, never pass for each other, and opaque,
+    // since anyone holding a job id sees it: the machine and the process id go to the log only.
+    private static readonly string s_defaultNodeName = $"node-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
 
     /// <summary>Jobs that run at once on this node: a thread per request would have no limit.</summary>
     [Range(1, 1024, ErrorMessage = "Backgrounder:MaxConcurrentJobs must be from 1 to 1024.")]

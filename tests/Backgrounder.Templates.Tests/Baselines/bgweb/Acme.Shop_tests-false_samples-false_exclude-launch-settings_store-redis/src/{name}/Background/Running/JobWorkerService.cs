@@ -35,6 +35,7 @@ internal sealed partial class JobWorkerService(
 
         ConsoleRouter.Install();
         store.CancelRequested += OnCancelRequested;
+        LogNodeStarted(options.Value.NodeName, Environment.MachineName, Environment.ProcessId);
         LogJobsRegistered(registry.Jobs.Count, string.Join(", ", registry.Jobs.Keys));
         return base.StartAsync(cancellationToken);
     }
@@ -263,6 +264,9 @@ internal sealed partial class JobWorkerService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} job classes registered: {Names}.")]
     private partial void LogJobsRegistered(int count, string names);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} runs on {Host} as process {ProcessId}.")]
+    private partial void LogNodeStarted(string node, string host, int processId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown cut jobs short: {Canceled} queued jobs canceled, {Running} running jobs asked to stop, {Interrupted} of them interrupted.")]
     private partial void LogShutdown(int canceled, int running, int interrupted);

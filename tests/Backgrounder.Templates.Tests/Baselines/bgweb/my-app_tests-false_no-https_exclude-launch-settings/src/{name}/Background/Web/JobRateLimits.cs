@@ -6,7 +6,8 @@ namespace my_app.Background;
 
 /// <summary>
 /// The per-client limits, as the framework's rate limiter policies: starts per minute on endpoints behind
-/// <c>.WithBackgrounder()</c>, and open event streams. A refusal is 429 with <c>Retry-After</c>.
+/// <c>.WithBackgrounder()</c> (with Redis, for all nodes together), and open event streams (per node: a stream is a
+/// connection to one node). A refusal is 429 with <c>Retry-After</c>.
 /// </summary>
 internal static class JobRateLimits
 {
@@ -16,23 +17,31 @@ internal static class JobRateLimits
     public static void Add(RateLimiterOptions limiter)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.OnRejected = (context, _) =>
+        limiter.OnRejected = async (context, cancellationToken) =>
         {
+            var response = context.HttpContext.Response;
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ValueTask.CompletedTask;
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
         };
 
         // Starts per client and minute (Backgrounder:StartsPerMinutePerClient); reading ?_t= is never limited.
         limiter.AddPolicy(StartsPolicy, httpContext =>
-            httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter)
-                ? RateLimitPartition.GetNoLimiter(string.Empty)
-                : RateLimitPartition.GetFixedWindowLimiter(JobAccess.ClientKey(httpContext), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = Options(httpContext).StartsPerMinutePerClient,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+        {
+            if (httpContext.Request.Query.ContainsKey(BackgrounderFilter.JobIdParameter))
+            {
+                return RateLimitPartition.GetNoLimiter(string.Empty);
+            }
+
+            var client = JobAccess.ClientKey(httpContext);
+            var permitLimit = Options(httpContext).StartsPerMinutePerClient;
+
+            return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permitLimit,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            });
+        });
 
         // Open event streams per client (Backgrounder:MaxEventStreamsPerClient): each one holds a connection and a reader.
         limiter.AddPolicy(EventStreamsPolicy, httpContext =>

@@ -68,9 +68,9 @@ internal sealed partial class RedisNodeHeartbeat(
                 [_name.HeartbeatKey],
                 [store.Node.RunId]);
         }
-        catch (Exception exception) when (RedisJobStore.IsUnavailable(exception))
+        catch (Exception exception) when (RedisJobStore.IsUnavailable(exception) || exception is ObjectDisposedException)
         {
-            // Redis is gone too; the heartbeat expires on its own.
+            // Redis is gone too, or the host is being disposed meanwhile: the heartbeat expires on its own.
         }
     }
 

@@ -33,6 +33,7 @@ internal static class RedisJobStoreRegistration
             ConnectionMultiplexer.Connect(provider.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection()));
         services.AddSingleton<RedisJobStore>();
         services.AddSingleton<IJobStore>(provider => provider.GetRequiredService<RedisJobStore>());
+        services.AddSingleton<RedisStartCounter>();
         services.AddHostedService<RedisNodeHeartbeat>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
 

@@ -25,6 +25,7 @@ internal static class RedisScripts
     public static readonly string Restore = WithCommon("restore.lua");
     public static readonly string Abandon = WithCommon("abandon.lua");
     public static readonly string Missing = Load("missing.lua");
+    public static readonly string CountStart = Load("count-start.lua");
 
     private static string WithCommon(string name) => s_common + Load(name);
 

@@ -23,15 +23,30 @@ addEventListener("load", () => {
     if (atEnd) scrollTo(0, document.documentElement.scrollHeight);
   };
 
-  const events = new EventSource(page.events);
-  // Closed for good (the job was cleaned up, say): fall back to what a reload shows, as without JavaScript.
-  events.addEventListener("error", () => {
-    if (events.readyState === EventSource.CLOSED) setTimeout(() => location.reload(), 1000);
-  });
-  events.addEventListener("line", e => append(e.data));
-  events.addEventListener("dropped", e => append("[" + e.data + " earlier lines dropped]", "dropped"));
-  events.addEventListener("state", e => {
-    const status = JSON.parse(e.data);
+  // A stream that cannot open (429 past MaxEventStreamsPerClient, the node gone) is tried again later, each time
+  // waiting twice as long up to 30 s, from the last event seen; once the job has ended nothing is tried again.
+  let events;
+  let lastEventId = null;
+  let delay = 1000;
+  let finished = false;
+  const follow = () => {
+    const url = new URL(page.events, location.href);
+    if (lastEventId !== null) url.searchParams.set("lastEventId", lastEventId);
+    events = new EventSource(url);
+    events.addEventListener("open", () => { delay = 1000; });
+    events.addEventListener("error", () => {
+      if (events.readyState !== EventSource.CLOSED || finished) return;
+      setTimeout(follow, delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+    events.addEventListener("line", e => { seen(e); append(e.data); });
+    events.addEventListener("dropped", e => { seen(e); append("[" + e.data + " earlier lines dropped]", "dropped"); });
+    events.addEventListener("state", e => { seen(e); showState(JSON.parse(e.data)); });
+  };
+
+  const seen = e => { if (e.lastEventId) lastEventId = e.lastEventId; };
+
+  const showState = status => {
     state.textContent = status.state;
     state.dataset.state = status.state;
     document.title = page.name + ": " + status.state;
@@ -44,10 +59,13 @@ addEventListener("load", () => {
     error.hidden = !status.error;
     cancel.elements[0].disabled = status.cancelRequested;
     if (status.isFinished) {
+      finished = true;
       cancel.hidden = true;
       events.close();
     }
-  });
+  };
+
+  follow();
 
   cancel.addEventListener("submit", e => {
     e.preventDefault();

@@ -1,0 +1,29 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace my_app.Tests;
+
+/// <summary>
+/// The in-memory test server has no remote address; this gives a request the one in its <c>X-Test-Peer</c> header, as
+/// the connection a proxy (or a client) would open, before any of the app's middleware sees it.
+/// </summary>
+internal sealed class TestPeerStartupFilter : IStartupFilter
+{
+    public const string Header = "X-Test-Peer";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers[Header] is [{ } peer])
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
+            }
+
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}
