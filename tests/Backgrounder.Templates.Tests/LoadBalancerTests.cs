@@ -132,6 +132,7 @@ public sealed class LoadBalancerTests(TemplatePackFixture pack, ITestOutputHelpe
             return (Node: await NodeOfAsync(client, id), Events: await EventStreamClient.ReadAsync(client, $"/jobs/{id}/events"));
         }));
 
+        output.WriteLine($"nginx's access log:\n{nginx.AccessLog}\nnginx's error log:\n{nginx.ErrorLog}");
         Assert.All(ended.Where(job => job.Node == "node-a"), job =>
         {
             Assert.Equal("Interrupted", job.Events[^1].State().GetProperty("state").GetString());

@@ -11,9 +11,9 @@ namespace Backgrounder.Templates.Tests.Infrastructure;
 /// temp directory (pid file, logs, temp paths: nothing under /etc, /var or /run): round robin over the given node
 /// addresses, on a free 127.0.0.1 port for http and another for https (a self-signed certificate made at start),
 /// passing the client's address and scheme as X-Forwarded-For and X-Forwarded-Proto. Proxy buffering stays nginx's
-/// default (on): the app's <c>X-Accel-Buffering: no</c> is what keeps its event streams live. A node that refuses
-/// connections is skipped (<c>proxy_next_upstream error timeout</c>). ./test.sh installs nginx when it is missing;
-/// disposing stops it by PID.
+/// default (on), as a deployment leaves it; the app's event streams say <c>X-Accel-Buffering: no</c>. A node that
+/// refuses connections is skipped (<c>proxy_next_upstream error timeout</c>). ./test.sh installs nginx when it is
+/// missing; disposing stops it by PID.
 /// </summary>
 public sealed class NginxServer : IAsyncDisposable
 {
@@ -59,6 +59,7 @@ public sealed class NginxServer : IAsyncDisposable
                 File.SetUnixFileMode(directory.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                     | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             }
+
             WriteCertificate(directory.Path);
             var config = Path.Combine(directory.Path, "nginx.conf");
             await File.WriteAllTextAsync(config, Config(directory.Path, httpPort, httpsPort, upstreams));
