@@ -20,10 +20,11 @@ have() {
 have dotnet || install_first "the .NET 10 SDK (dotnet)"
 
 # The browser tests drive Debian's chromium through Playwright, which never downloads a browser of its own;
-# the Redis job store's tests run redis-server.
+# the Redis job store's tests run redis-server; the load balancer tests put nginx in front of two nodes.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 have redis-server || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   what="${missing[*]} (on Debian: apt-get install ${missing[*]})"

@@ -6,16 +6,19 @@ namespace Backgrounder.Templates.Tests.Infrastructure;
 /// <summary>
 /// Processes of one scaffolded <c>--store redis</c> app on one redis-server, under a key prefix of their own, so tests
 /// sharing a server keep apart: <see cref="A"/> (<c>node-a</c>) and <see cref="B"/> (<c>node-b</c>), and any node a
-/// test starts later with the same settings (<see cref="StartNodeAsync"/>). Disposing stops every one of them.
+/// test starts later with the same settings (<see cref="StartNodeAsync"/>). Development unless started in another
+/// environment, where nodes may also be left unnamed, as deployments leave them. Disposing stops every one of them.
 /// </summary>
 public sealed class RedisNodes : IAsyncDisposable
 {
     public const string NodeNameSetting = "Backgrounder:NodeName";
 
     private readonly List<RedisNode> _started = [];
+    private readonly string _environment;
     private readonly (string Key, string Value)[] _shared;
 
-    private RedisNodes(Scaffold scaffold, (string Key, string Value)[] shared) => (Scaffold, _shared) = (scaffold, shared);
+    private RedisNodes(Scaffold scaffold, string environment, (string Key, string Value)[] shared) =>
+        (Scaffold, _environment, _shared) = (scaffold, environment, shared);
 
     public Scaffold Scaffold { get; }
 
@@ -23,10 +26,19 @@ public sealed class RedisNodes : IAsyncDisposable
 
     public RedisNode B { get; private set; } = null!;
 
-    /// <summary>Starts <c>node-a</c>, then <c>node-b</c>, with <paramref name="settings"/> (environment variables) on both.</summary>
-    public static async Task<RedisNodes> StartTwoAsync(Scaffold scaffold, RedisServer redis, params (string Key, string Value)[] settings)
+    /// <summary>Starts <c>node-a</c>, then <c>node-b</c>, in Development, with <paramref name="settings"/> (environment variables) on both.</summary>
+    public static Task<RedisNodes> StartTwoAsync(Scaffold scaffold, RedisServer redis, params (string Key, string Value)[] settings) =>
+        StartTwoAsync(scaffold, redis, "Development", named: true, settings);
+
+    /// <summary>
+    /// Starts <see cref="A"/>, then <see cref="B"/>, in <paramref name="environment"/> (Production needs
+    /// <c>ConnectionStrings:Redis</c>, which every node gets), with <paramref name="settings"/> on both: named
+    /// <c>node-a</c> and <c>node-b</c>, or, not <paramref name="named"/>, without <c>Backgrounder:NodeName</c>, so each
+    /// takes the name it makes itself.
+    /// </summary>
+    public static async Task<RedisNodes> StartTwoAsync(Scaffold scaffold, RedisServer redis, string environment, bool named, params (string Key, string Value)[] settings)
     {
-        var nodes = new RedisNodes(scaffold,
+        var nodes = new RedisNodes(scaffold, environment,
         [
             ("ConnectionStrings:Redis", redis.ConnectionString),
             ("Backgrounder:Redis:KeyPrefix", $"e2e-{Guid.NewGuid():N}:"),
@@ -34,8 +46,8 @@ public sealed class RedisNodes : IAsyncDisposable
         ]);
         try
         {
-            nodes.A = await nodes.StartNodeAsync("node-a");
-            nodes.B = await nodes.StartNodeAsync("node-b");
+            nodes.A = await nodes.StartNodeAsync(named ? "node-a" : null);
+            nodes.B = await nodes.StartNodeAsync(named ? "node-b" : null);
         }
         catch
         {
@@ -46,14 +58,14 @@ public sealed class RedisNodes : IAsyncDisposable
         return nodes;
     }
 
-    /// <summary>Every setting a node of this group gets, named <paramref name="nodeName"/>; later settings win.</summary>
-    public (string Key, string Value)[] SettingsFor(string nodeName, params (string Key, string Value)[] settings) =>
-        [.. _shared, (NodeNameSetting, nodeName), .. settings];
+    /// <summary>Every setting a node of this group gets, named <paramref name="nodeName"/> (null: no name set); later settings win.</summary>
+    public (string Key, string Value)[] SettingsFor(string? nodeName, params (string Key, string Value)[] settings) =>
+        nodeName is null ? [.. _shared, .. settings] : [.. _shared, (NodeNameSetting, nodeName), .. settings];
 
     /// <summary>One more process on the same Redis and prefix (a restart under a known name, say), stopped with the others.</summary>
-    public async Task<RedisNode> StartNodeAsync(string nodeName, params (string Key, string Value)[] settings)
+    public async Task<RedisNode> StartNodeAsync(string? nodeName, params (string Key, string Value)[] settings)
     {
-        var node = new RedisNode(nodeName, await AppProcess.StartAsync(Scaffold, "Development", SettingsFor(nodeName, settings)));
+        var node = new RedisNode(nodeName, await AppProcess.StartAsync(Scaffold, _environment, SettingsFor(nodeName, settings)));
         _started.Add(node);
         return node;
     }
@@ -69,9 +81,10 @@ public sealed class RedisNodes : IAsyncDisposable
 }
 
 /// <summary>One app process of <see cref="RedisNodes"/> and a client of its own (no redirects followed, cookies of its own).</summary>
-public sealed class RedisNode(string name, AppProcess app)
+public sealed class RedisNode(string? name, AppProcess app)
 {
-    public string Name { get; } = name;
+    /// <summary>Its <c>Backgrounder:NodeName</c>; null when it was left to name itself.</summary>
+    public string? Name { get; } = name;
 
     public AppProcess App { get; } = app;
 
