@@ -28,18 +28,21 @@ local function index(jobId, state, name, node)
   redis.call('SADD', P .. 'nodes', node)
 end
 
--- Appends one line and drops the oldest past the line and byte limits; the newest always stays.
-local function add(jobId, line, maxLines, maxBytes)
+-- Appends a batch of lines and drops the oldest past the line and byte limits; the newest always stays. One RPUSH
+-- and one HSET for the batch, whatever its size: a chatty job costs Redis little more than a quiet one.
+local function addLines(jobId, batch, maxLines, maxBytes)
+  if #batch == 0 then return end
   local job, lines = P .. 'job:' .. jobId, P .. 'lines:' .. jobId
-  redis.call('RPUSH', lines, line)
-  local count = redis.call('HINCRBY', job, 'lines', 1)
-  local bytes = redis.call('HINCRBY', job, 'bytes', #line)
-  local kept = redis.call('LLEN', lines)
+  local kept = redis.call('RPUSH', lines, unpack(batch))
+  local size = 0
+  for _, line in ipairs(batch) do size = size + #line end
+  local stored = redis.call('HMGET', job, 'lines', 'bytes')
+  local count, bytes = (tonumber(stored[1]) or 0) + #batch, (tonumber(stored[2]) or 0) + size
   while kept > maxLines or (bytes > maxBytes and kept > 1) do
     bytes = bytes - #redis.call('LPOP', lines)
     kept = kept - 1
   end
-  redis.call('HSET', job, 'bytes', bytes, 'dropped', count - kept)
+  redis.call('HSET', job, 'lines', count, 'bytes', bytes, 'dropped', count - kept)
 end
 
 -- The final state, its last line and the keys' time to live, in one step.
@@ -47,7 +50,7 @@ local function finish(jobId, state, now, nowMs, retentionMs, maxLines, maxBytes,
   local job = P .. 'job:' .. jobId
   local from = redis.call('HGET', job, 'state')
   if not from or isFinal(from) then return 0 end
-  if line ~= '' then add(jobId, line, maxLines, maxBytes) end
+  if line ~= '' then addLines(jobId, {line}, maxLines, maxBytes) end
   redis.call('HSET', job, 'state', state, 'finished', now)
   if err ~= '' then redis.call('HSET', job, 'error', err) end
   if cancel then redis.call('HSET', job, 'cancel', 1) end

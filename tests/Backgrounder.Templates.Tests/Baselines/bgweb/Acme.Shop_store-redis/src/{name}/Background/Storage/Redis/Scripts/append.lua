@@ -11,6 +11,6 @@ if first > count then
   redis.call('HSET', job, 'lines', first, 'dropped', first, 'bytes', 0)
   count = first
 end
-for i = 6 + count - first, #ARGV do add(id, ARGV[i], tonumber(ARGV[4]), tonumber(ARGV[5])) end
+addLines(id, {unpack(ARGV, 6 + count - first)}, tonumber(ARGV[4]), tonumber(ARGV[5]))
 changed(id)
 return 1
