@@ -26,7 +26,6 @@ public static class RedisMeasure
 
     /// <summary>Loops that start jobs at once on each node, as that many concurrent requests would: the same for both sides.</summary>
     private const int Starters = 16;
-    private const int WarmUpJobs = 1_000;
     private const int WarmUpLines = 500;
 
     public static readonly TimeSpan P99Goal = TimeSpan.FromMilliseconds(25);
@@ -98,9 +97,10 @@ public static class RedisMeasure
 
             using var hangfire = new HangfireRedisNodes(redis.ConnectionString, $"{{hangfire-{run}}}:", Nodes, BenchSettings.Workers);
 
-            // For the JIT, the connections and the scripts' cache; not counted.
-            await OursAsync(redis, nodes, WarmUpJobs);
-            await HangfireAsync(redis, hangfire, WarmUpJobs);
+            // A whole round each, not counted, so the rounds measure steady state: the JIT's later tiers (dynamic PGO
+            // recompiles hot code after thousands of calls), the thread pool's size, the connections, the scripts' cache.
+            await OursAsync(redis, nodes, jobs);
+            await HangfireAsync(redis, hangfire, jobs);
 
             var ours = new List<RedisRun>();
             var theirs = new List<RedisRun>();
