@@ -1,10 +1,10 @@
 -- ARGV: P, id, first, maxLines, maxBytes, lines... Lines the store has already (a retried call) are skipped.
 -- 1 appended, 0 the job has finished, -1 Redis forgot the job.
 local job = P .. 'job:' .. id
-local state = redis.call('HGET', job, 'state')
+local state, lines = unpack(redis.call('HMGET', job, 'state', 'lines'))
 if not state then return -1 end
 if isFinal(state) then return 0 end
-local first, count = tonumber(ARGV[3]), tonumber(redis.call('HGET', job, 'lines'))
+local first, count = tonumber(ARGV[3]), tonumber(lines)
 if first > count then
   -- Lines were dropped on the way: they are newer than every kept line, so those go too.
   redis.call('DEL', P .. 'lines:' .. id)

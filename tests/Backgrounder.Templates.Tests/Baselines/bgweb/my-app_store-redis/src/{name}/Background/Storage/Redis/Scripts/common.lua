@@ -48,15 +48,15 @@ end
 -- The final state, its last line and the keys' time to live, in one step.
 local function finish(jobId, state, now, nowMs, retentionMs, maxLines, maxBytes, err, line, cancel)
   local job = P .. 'job:' .. jobId
-  local from = redis.call('HGET', job, 'state')
+  local from, seq, node = unpack(redis.call('HMGET', job, 'state', 'seq', 'node'))
   if not from or isFinal(from) then return 0 end
   if line ~= '' then addLines(jobId, {line}, maxLines, maxBytes) end
   redis.call('HSET', job, 'state', state, 'finished', now)
   if err ~= '' then redis.call('HSET', job, 'error', err) end
   if cancel then redis.call('HSET', job, 'cancel', 1) end
-  move(jobId, from, state, redis.call('HGET', job, 'seq'))
+  move(jobId, from, state, seq)
   redis.call('ZADD', P .. 'finished', nowMs, jobId)
-  redis.call('SREM', P .. 'node-jobs:' .. redis.call('HGET', job, 'node'), jobId)
+  redis.call('SREM', P .. 'node-jobs:' .. node, jobId)
   redis.call('PEXPIRE', job, retentionMs)
   redis.call('PEXPIRE', P .. 'lines:' .. jobId, retentionMs)
   changed(jobId)
