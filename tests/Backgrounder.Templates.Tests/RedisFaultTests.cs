@@ -394,8 +394,9 @@ public sealed class RedisFaultTests(TemplatePackFixture pack, ITestOutputHelper 
             response.Dispose();
         }
 
-        // The cookie minted on node-a before the outage opens the job everywhere, node-c included, once Redis is back.
-        foreach (var (owner, name) in new[] { (ownerOnB, "node-b"), (ownerOnC, "node-c") })
+        // The cookie minted on node-a before the outage opens the job everywhere, node-c included, once Redis is back
+        // (and each node has reconnected: node-a's multiplexer may take a moment longer than the others').
+        foreach (var (owner, name) in new[] { (ownerOnA, "node-a"), (ownerOnB, "node-b"), (ownerOnC, "node-c") })
         {
             await EventuallyAsync($"the owner reads job {id} on {name} again", RecoveryTimeout, async () =>
             {
