@@ -13,6 +13,10 @@ internal sealed class TestPeerStartupFilter : IStartupFilter
 {
     public const string Header = "X-Test-Peer";
 
+    /// <summary>A GET of <paramref name="path"/> as if it came over a connection from <paramref name="peer"/>.</summary>
+    public static HttpRequestMessage Get(string path, string peer) =>
+        new(HttpMethod.Get, path) { Headers = { { Header, peer } } };
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use((context, nextMiddleware) =>

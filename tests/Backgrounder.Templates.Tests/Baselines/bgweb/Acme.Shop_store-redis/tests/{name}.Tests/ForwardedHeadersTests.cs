@@ -91,8 +91,7 @@ public sealed class ForwardedHeadersTests
 
     private static Task<HttpResponseMessage> StartAsync(HttpClient client, string peer, string forwardedFor, string? forwardedProto = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, TestEndpoints.StartJob);
-        request.Headers.Add(TestPeerStartupFilter.Header, peer);
+        var request = TestPeerStartupFilter.Get(TestEndpoints.StartJob, peer);
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         if (forwardedProto is not null)
         {

@@ -65,10 +65,6 @@ public sealed class RedisStartLimitTests
             ConfigureTestServices = services => services.AddSingleton<IStartupFilter, TestPeerStartupFilter>(),
         };
 
-    private static Task<HttpResponseMessage> StartAsync(BackgrounderAppFactory node, string client)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, TestEndpoints.StartJob);
-        request.Headers.Add(TestPeerStartupFilter.Header, client);
-        return node.CreatePlainClient().SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> StartAsync(BackgrounderAppFactory node, string client) =>
+        node.CreatePlainClient().SendAsync(TestPeerStartupFilter.Get(TestEndpoints.StartJob, client));
 }

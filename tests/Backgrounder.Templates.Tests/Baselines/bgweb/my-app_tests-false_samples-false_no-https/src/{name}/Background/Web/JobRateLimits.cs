@@ -14,6 +14,9 @@ internal static class JobRateLimits
     public const string StartsPolicy = "backgrounder-starts";
     public const string EventStreamsPolicy = "backgrounder-event-streams";
 
+    /// <summary>The window <c>Backgrounder:StartsPerMinutePerClient</c> counts a client's starts in.</summary>
+    public static readonly TimeSpan StartsWindow = TimeSpan.FromMinutes(1);
+
     public static void Add(RateLimiterOptions limiter)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -38,7 +41,7 @@ internal static class JobRateLimits
             return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = permitLimit,
-                Window = TimeSpan.FromMinutes(1),
+                Window = StartsWindow,
                 QueueLimit = 0,
             });
         });

@@ -9,14 +9,12 @@ namespace Acme.Shop.Background;
 /// </summary>
 internal sealed class RedisStartCounter(IConnectionMultiplexer redis, RedisJobStore store)
 {
-    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
     /// <summary>Counts one start of <paramref name="client"/>; how many it made in this window, and when the window ends.</summary>
     /// <exception cref="JobsUnavailableException">Redis cannot count now (the start answers 503).</exception>
     public async Task<(long Starts, TimeSpan WindowLeft)> CountAsync(string client)
     {
         var result = (RedisResult[])(await store.Call(() => redis.GetDatabase().ScriptEvaluateAsync(
-            RedisScripts.CountStart, [store.Prefix + "starts:" + client], [(long)Window.TotalMilliseconds])))!;
+            RedisScripts.CountStart, [store.Prefix + "starts:" + client], [(long)JobRateLimits.StartsWindow.TotalMilliseconds])))!;
         return ((long)result[0], TimeSpan.FromMilliseconds((long)result[1]));
     }
 }
