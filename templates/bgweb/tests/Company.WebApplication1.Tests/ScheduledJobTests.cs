@@ -166,6 +166,42 @@ public sealed class ScheduledJobTests
     }
 
     [Fact]
+    public async Task Due_jobs_are_claimed_only_as_far_as_the_queue_has_room_and_the_rest_wait_their_turn()
+    {
+        var runs = new RunCounter();
+        using var app = new BackgrounderAppFactory(("Backgrounder:MaxConcurrentJobs", "1"), ("Backgrounder:QueueCapacity", "1"))
+        {
+            ConfigureTestServices = services => services.AddSingleton(runs).AddJob<CountsRuns>(),
+        };
+        var blocker = new ScriptedJob();
+        var running = await app.StartAsync(blocker.RunAsync);
+        await blocker.Started;
+        var due = new[]
+        {
+            await app.Jobs.ScheduleAsync<CountsRuns>(TimeSpan.FromSeconds(1)),
+            await app.Jobs.ScheduleAsync<CountsRuns>(TimeSpan.FromSeconds(1)),
+            await app.Jobs.ScheduleAsync<CountsRuns>(TimeSpan.FromSeconds(1)),
+        };
+
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+
+        // One slot: one due job is queued, the others stay Scheduled (late) rather than pass the queue's capacity.
+        await await Task.WhenAny(due.Select(id => app.Store.WaitForAsync(id, status => status.State != JobState.Scheduled)));
+        var states = await Task.WhenAll(due.Select(id => app.Store.StatusAsync(id)));
+        Assert.Equal(1, states.Count(status => status.State == JobState.Queued));
+        Assert.Equal(2, states.Count(status => status.State == JobState.Scheduled));
+
+        blocker.Finish();
+        foreach (var id in due)
+        {
+            Assert.Equal(JobState.Succeeded, (await app.Store.WaitUntilFinishedAsync(id)).State);
+        }
+
+        Assert.Equal(3, runs.Count);
+        Assert.Equal(JobState.Succeeded, (await app.Store.StatusAsync(running)).State);
+    }
+
+    [Fact]
     public async Task At_shutdown_the_in_memory_stores_scheduled_jobs_end_Canceled_saying_a_restart_loses_them()
     {
         var log = new CapturingLoggerProvider();

@@ -7,7 +7,7 @@ namespace Acme.Shop.Tests;
 /// What every <see cref="IJobStore"/> must do, whatever keeps the jobs: one concrete class per store runs it.
 /// A store that passes can be swapped in without the rest of the app noticing.
 /// </summary>
-public abstract class JobStoreContract : IAsyncLifetime
+public abstract partial class JobStoreContract : IAsyncLifetime
 {
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
 

@@ -39,7 +39,7 @@ public sealed partial class ThreadDbViewerTests
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("startedAt").ValueKind);
         Assert.NotEqual(JsonValueKind.Null, row.GetProperty("finishedAt").ValueKind);
         Assert.Equal(
-            ["id", "name", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine", "repeats"],
+            ["id", "name", "state", "createdAt", "startedAt", "finishedAt", "progress", "error", "node", "lineCount", "lastLine", "repeats", "runAt"],
             row.EnumerateObject().Select(property => property.Name));
     }
 
@@ -190,7 +190,7 @@ public sealed partial class ThreadDbViewerTests
     }
 
     [Theory]
-    [InlineData("state=Nope", "'state' must be one of Queued, Running, Succeeded, Failed, Canceled, Interrupted.")]
+    [InlineData("state=Nope", "'state' must be one of Scheduled, Queued, Running, Succeeded, Failed, Canceled, Interrupted.")]
     [InlineData("state=1", "'state' must be one of")]
     [InlineData("state=Queued,Running", "'state' must be one of")]
     [InlineData("state=Queued&state=Running", "'state' must be one of")]

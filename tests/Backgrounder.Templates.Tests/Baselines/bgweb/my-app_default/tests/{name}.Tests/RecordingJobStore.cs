@@ -15,6 +15,12 @@ public sealed class RecordingJobStore(TimeProvider time, IOptions<BackgrounderOp
         remove => _inner.CancelRequested -= value;
     }
 
+    public event Action? Scheduled
+    {
+        add => _inner.Scheduled += value;
+        remove => _inner.Scheduled -= value;
+    }
+
     /// <summary>Completes with the number of jobs removed by the next sweep of the cleanup service.</summary>
     public Task<int> NextSweep => Volatile.Read(ref _swept).Task;
 
@@ -37,8 +43,15 @@ public sealed class RecordingJobStore(TimeProvider time, IOptions<BackgrounderOp
 
     public Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) => _inner.TryStartAsync(id, cancellationToken);
 
-    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default) =>
-        _inner.TryFinishAsync(id, state, error, finalLine, cancellationToken);
+    public Task<bool> TryFinishAsync(
+        JobId id, JobState state, string? error = null, string? finalLine = null, int? attempt = null, CancellationToken cancellationToken = default) =>
+        _inner.TryFinishAsync(id, state, error, finalLine, attempt, cancellationToken);
+
+    public Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default) =>
+        _inner.ClaimDueAsync(names, most, cancellationToken);
+
+    public Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default) =>
+        _inner.TryRetryAsync(id, attempt, runAt, line, cancellationToken);
 
     public Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default) => _inner.RequestCancelAsync(id, cancellationToken);
 

@@ -64,6 +64,9 @@ public sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExte
 
     private readonly TaskCompletionSource<IReadOnlyDictionary<string, object?>> _firstError = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The scope values around every Error line so far, in order.</summary>
+    public ConcurrentQueue<IReadOnlyDictionary<string, object?>> ErrorScopes { get; } = new();
+
     /// <summary>The scope values around the first Error line: the worker logs a failure after recording it.</summary>
     public Task<IReadOnlyDictionary<string, object?>> FirstErrorScope => _firstError.Task.WaitAsync(JobWaiting.Timeout);
 
@@ -102,6 +105,7 @@ public sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExte
                     }
                 },
                 values);
+            provider.ErrorScopes.Enqueue(values);
             provider._firstError.TrySetResult(values);
         }
     }

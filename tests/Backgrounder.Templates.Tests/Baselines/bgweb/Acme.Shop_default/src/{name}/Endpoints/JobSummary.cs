@@ -3,7 +3,7 @@ using Acme.Shop.Background;
 
 namespace Acme.Shop.Endpoints;
 
-/// <summary>One row of the threaddb viewer.</summary>
+/// <summary>One row of the threaddb viewer; <see cref="RunAt"/> is when a scheduled job is due.</summary>
 public sealed record JobSummary(
     string Id,
     string Name,
@@ -16,7 +16,8 @@ public sealed record JobSummary(
     string? Node,
     long LineCount,
     string? LastLine,
-    string? Repeats)
+    string? Repeats,
+    DateTimeOffset? RunAt)
 {
     /// <summary>Shown on the page (Cancel becomes "Canceling…"); not in the JSON, whose rows keep their shape.</summary>
     [JsonIgnore]
@@ -41,7 +42,8 @@ public sealed record JobSummary(
             status.Node,
             status.LineCount,
             last.Lines.LastOrDefault(),
-            status.Repeats?.ToString())
+            status.Repeats?.ToString(),
+            status.State == JobState.Scheduled ? status.RunAt : null)
         {
             CancelRequested = status.CancelRequested,
             CanRunAgain = jobs.CanStartAgain(status),

@@ -40,6 +40,8 @@ public static class BackgrounderExtensions
             provider.GetRequiredService<JobAccess>(),
             provider.GetRequiredService<IOptions<JsonOptions>>(),
             provider.GetRequiredService<IOptions<BackgrounderOptions>>()));
+        // The scheduler before the workers: it starts first, and stops after them (hosted services stop in reverse).
+        services.AddHostedService<JobScheduler>();
         services.AddHostedService<JobWorkerService>();
         services.AddHostedService<JobCleanupService>();
 

@@ -46,9 +46,17 @@ public sealed class BackgrounderOptions
     [Range(typeof(TimeSpan), "00:00:00.001", MaxDuration, ErrorMessage = "Backgrounder:RetentionPeriod must be a positive duration such as 01:00:00.")]
     public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Jobs kept at most, at every moment; past it the oldest finished ones go first.</summary>
+    /// <summary>Jobs kept at most, at every moment, scheduled ones aside; past it the oldest finished ones go first.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "Backgrounder:MaxRetainedJobs must be at least 1.")]
     public int MaxRetainedJobs { get; set; } = 1000;
+
+    /// <summary>
+    /// Jobs waiting for their time (<c>ScheduleAsync</c>, and retries between attempts) in the store, for every node;
+    /// one more <c>ScheduleAsync</c> is refused (503) like a start into a full queue. They are not counted in
+    /// <see cref="MaxRetainedJobs"/>, and retention never removes them.
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Backgrounder:MaxScheduledJobs must be at least 1.")]
+    public int MaxScheduledJobs { get; set; } = 10_000;
 
     /// <summary>Serve a job only to the client that started it (a signed owner cookie); jobs of signed-in users always are.</summary>
     public bool RequireOwner { get; set; }

@@ -90,7 +90,7 @@ internal static class ThreadDbPage
                 <tr>
                 <td><a href="{Encode(pathBase + "/jobs/" + job.Id + "/live")}">{id}</a></td>
                 <td><a class="name" href="{Link(pathBase, new ThreadDbQuery(query.State, job.Name, null))}">{Encode(job.Name)}</a></td>
-                <td><span class="state" data-state="{state}">{state}</span></td>
+                <td><span class="state" data-state="{state}">{state}</span>{(job.RunAt is { } runAt ? $" <span class=\"runat\">at {Time(runAt)}</span>" : "")}</td>
                 <td>{progress}</td>
                 <td class="node">{Encode(job.Node ?? "")}</td>
                 <td>{Time(job.CreatedAt)}</td>
@@ -110,7 +110,7 @@ internal static class ThreadDbPage
     /// <summary>A plain form, so Cancel works without JavaScript; it returns to this filter and page.</summary>
     private static string Cancel(ThreadDbQuery query, JobSummary job, AntiforgeryTokenSet tokens, PathString pathBase)
     {
-        if (job.State is not (JobState.Queued or JobState.Running))
+        if (job.State is not (JobState.Scheduled or JobState.Queued or JobState.Running))
         {
             return "";
         }

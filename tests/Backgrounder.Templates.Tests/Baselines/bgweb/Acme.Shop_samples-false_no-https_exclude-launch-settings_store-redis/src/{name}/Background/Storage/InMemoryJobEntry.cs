@@ -11,7 +11,7 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
 {
     private readonly JobId _id = created.Id;
     private readonly DateTimeOffset _createdAt = created.CreatedAt;
-    private readonly string? _node = created.Node;
+    private readonly RetryPolicy? _retry = created.Retry;
     private readonly string? _owner = created.Owner;
     private readonly JobKind _kind = created.Kind;
     private readonly JsonElement? _arguments = created.Arguments;
@@ -26,6 +26,9 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
     private double? _progress;
     private string? _error;
     private bool _cancelRequested;
+    private string? _node = created.Node;
+    private DateTimeOffset? _runAt = created.RunAt;
+    private int _attempt = created.Attempt;
 
     /// <summary>Creation order: lists stay newest first even when two jobs share a timestamp.</summary>
     public long Order { get; } = order;
@@ -37,7 +40,13 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
     /// <summary>Set once, before the job is in the finished queue that retention reads it from.</summary>
     public DateTimeOffset? FinishedAt { get; private set; }
 
-    private bool IsFinished => State is not (JobState.Queued or JobState.Running);
+    /// <summary>When a scheduled job is due; what the store's due queue is ordered by.</summary>
+    public DateTimeOffset? RunAt
+    {
+        get { lock (this) { return _runAt; } }
+    }
+
+    private bool IsFinished => State is not (JobState.Scheduled or JobState.Queued or JobState.Running);
 
     public JobStatus Read()
     {
@@ -51,6 +60,9 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
                 Owner = _owner,
                 Repeats = _repeats,
                 TraceParent = _traceParent,
+                RunAt = _runAt,
+                Attempt = _attempt,
+                Retry = _retry,
             };
         }
     }
@@ -105,15 +117,56 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
         }
     }
 
-    /// <summary>
-    /// Calls <paramref name="finished"/> before anyone is woken, so whoever sees the job finished also finds it where
-    /// retention looks.
-    /// </summary>
-    public bool TryFinish(JobState state, DateTimeOffset now, string? error, string? finalLine, Action<JobId> finished)
+    /// <summary>Scheduled → Queued on <paramref name="node"/>: false when it is no longer scheduled (a cancel came first).</summary>
+    public bool TryClaim(string node)
     {
         lock (this)
         {
-            if (IsFinished)
+            if (State != JobState.Scheduled)
+            {
+                return false;
+            }
+
+            (State, _node) = (JobState.Queued, node);
+            Changed();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Running attempt <paramref name="attempt"/> → Scheduled for the next, with its line: true when done now, false
+    /// when it was so already (a retried call), null when it is not running that attempt or a cancel came.
+    /// </summary>
+    public bool? TryRetry(int attempt, DateTimeOffset runAt, string line)
+    {
+        lock (this)
+        {
+            if (State == JobState.Scheduled && _attempt == attempt + 1)
+            {
+                return false;
+            }
+
+            if (State != JobState.Running || _attempt != attempt || _cancelRequested)
+            {
+                return null;
+            }
+
+            _lines.Add(line);
+            (State, _runAt, _attempt, _startedAt, _progress) = (JobState.Scheduled, runAt, attempt + 1, null, null);
+            Changed();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="finished"/> before anyone is woken, so whoever sees the job finished also finds it where
+    /// retention looks. Not for a scheduled job (a cancel ends it), nor one on another attempt than <paramref name="attempt"/>.
+    /// </summary>
+    public bool TryFinish(JobState state, DateTimeOffset now, string? error, string? finalLine, int? attempt, Action<JobId> finished)
+    {
+        lock (this)
+        {
+            if (IsFinished || State == JobState.Scheduled || (attempt is { } expected && expected != _attempt))
             {
                 return false;
             }
@@ -130,8 +183,8 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
         }
     }
 
-    /// <summary>Null when the job has finished; otherwise whether it was queued (and so is now Canceled).</summary>
-    public bool? TryRequestCancel(DateTimeOffset now, Action<JobId> finished)
+    /// <summary>Null when the job has finished; otherwise its state before (a scheduled or queued one is now Canceled).</summary>
+    public JobState? TryRequestCancel(DateTimeOffset now, Action<JobId> finished, string canceledLine = IJobStore.CanceledLine)
     {
         lock (this)
         {
@@ -140,17 +193,17 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
                 return null;
             }
 
-            var wasQueued = State == JobState.Queued;
-            if (wasQueued)
+            var before = State;
+            if (before is JobState.Scheduled or JobState.Queued)
             {
-                _lines.Add(IJobStore.CanceledLine);
+                _lines.Add(canceledLine);
                 (State, FinishedAt) = (JobState.Canceled, now);
                 finished(_id);
             }
 
             _cancelRequested = true;
             Changed();
-            return wasQueued;
+            return before;
         }
     }
 

@@ -102,9 +102,10 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, IAnt
         // What the handler prints before it starts its job opens that job's output.
         var output = new JobOutput(store, options.Value, time);
         object? handlerResult;
+        OutputCapture capture;
         try
         {
-            using (OutputCapture.ForHandler(output))
+            using (capture = OutputCapture.ForHandler(output))
             {
                 handlerResult = await next(context);
             }
@@ -118,7 +119,7 @@ internal sealed class BackgrounderFilter(IJobStore store, JobAccess access, IAnt
             }
         }
 
-        if (output.Job is not { } id)
+        if ((output.Job ?? capture.ScheduledJob) is not { } id)
         {
             return handlerResult;
         }

@@ -23,10 +23,12 @@ internal sealed class JobOutput
     private bool _closed;
     private TaskCompletionSource? _drained;
 
-    public JobOutput(IJobStore store, BackgrounderOptions options, TimeProvider time, TextWriter? stdout = null)
+    /// <param name="firstLine">The number of its first line: a retried job's lines go on from its earlier attempts'.</param>
+    public JobOutput(IJobStore store, BackgrounderOptions options, TimeProvider time, TextWriter? stdout = null, long firstLine = 0)
     {
         (_store, _time, _stdout) = (store, time, stdout);
         _waiting = new LineRing(options.MaxOutputLines, options.MaxOutputBytes);
+        _waiting.StartAt(firstLine);
         _lines = new LineAssembler(_waiting, options.MaxLineLength);
     }
 

@@ -6,6 +6,9 @@ namespace my_app.Background;
 [JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
 public enum JobState
 {
+    /// <summary>Waiting for its time (<see cref="JobStatus.RunAt"/>): a delayed job, or a retried one between attempts.</summary>
+    Scheduled,
+
     Queued,
     Running,
     Succeeded,

@@ -15,6 +15,7 @@ internal sealed class JobMetrics
 
     private readonly Counter<long> _started;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _retried;
     private readonly Dictionary<JobState, Counter<long>> _finished;
     private readonly Histogram<double> _duration;
     private long _running;
@@ -25,6 +26,7 @@ internal sealed class JobMetrics
         var meter = meterFactory.Create(MeterName);
         _started = meter.CreateCounter<long>("backgrounder.jobs.started", "{job}", "Jobs accepted into the queue.");
         _rejected = meter.CreateCounter<long>("backgrounder.jobs.rejected", "{job}", "Starts refused: the queue was full or the store unreachable.");
+        _retried = meter.CreateCounter<long>("backgrounder.jobs.retried", "{job}", "Attempts after a job's first: retries of failed (or interrupted) jobs.");
         _finished = new()
         {
             [JobState.Succeeded] = meter.CreateCounter<long>("backgrounder.jobs.succeeded", "{job}", "Jobs that ran to completion."),
@@ -41,6 +43,8 @@ internal sealed class JobMetrics
     public void Started(string name) => _started.Add(1, Tag(name));
 
     public void Rejected(string name) => _rejected.Add(1, Tag(name));
+
+    public void Retried(string name) => _retried.Add(1, Tag(name));
 
     public void Running(int change) => Interlocked.Add(ref _running, change);
 

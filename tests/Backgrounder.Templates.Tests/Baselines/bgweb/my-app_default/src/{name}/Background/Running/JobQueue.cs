@@ -19,6 +19,7 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
     private readonly ConcurrentDictionary<JobId, JobRun> _waiting = new();
     private int _count;
     private int _completed;
+    private TaskCompletionSource? _roomWaiter;
 
     /// <summary>Jobs waiting, and starts that hold a slot while their job is recorded.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -42,7 +43,44 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
         return true;
     }
 
-    public void ReleaseReservation() => Interlocked.Decrement(ref _count);
+    public void ReleaseReservation()
+    {
+        Interlocked.Decrement(ref _count);
+        Freed();
+    }
+
+    /// <summary>Free slots now: how many due jobs this node may claim.</summary>
+    public int Room => Math.Max(0, options.Value.QueueCapacity - Count);
+
+    /// <summary>
+    /// Queues a due job this node has claimed (it asked for no more than <see cref="Room"/>, so a start that came
+    /// meanwhile may take it past the capacity by a few); false when the app began to stop.
+    /// </summary>
+    public bool TryEnqueueClaimed(JobRun run)
+    {
+        Interlocked.Increment(ref _count);
+        return TryEnqueue(run);
+    }
+
+    /// <summary>Completes when a slot frees (a worker took a job, a waiting one was canceled), or at once if one is free.</summary>
+    public Task RoomAsync()
+    {
+        var waiter = Volatile.Read(ref _roomWaiter);
+        if (waiter is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter = Interlocked.CompareExchange(ref _roomWaiter, created, null) ?? created;
+        }
+
+        // Checked after the waiter is in place: a slot freed meanwhile either completes it or is seen here.
+        if (Room > 0)
+        {
+            Interlocked.CompareExchange(ref _roomWaiter, null, waiter);
+            waiter.TrySetResult();
+        }
+
+        return waiter.Task;
+    }
 
     /// <summary>Queues a job in its reserved slot; false when the app began to stop meanwhile.</summary>
     public bool TryEnqueue(JobRun run)
@@ -71,6 +109,7 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
         }
 
         Interlocked.Decrement(ref _count);
+        Freed();
         return true;
     }
 
@@ -95,6 +134,8 @@ internal sealed class JobQueue(IOptions<BackgrounderOptions> options)
 
         return null;
     }
+
+    private void Freed() => Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult();
 
     /// <summary>Refuses every later start, lets idle workers go, and hands back what still waits: shutdown cancels it.</summary>
     public IReadOnlyList<JobRun> Complete()

@@ -21,6 +21,13 @@ internal sealed class LineRing(int maxLines, long maxBytes)
 
     public bool IsEmpty => _count == 0;
 
+    /// <summary>Numbers the next line <paramref name="line"/>, as if as many had been written and let go.</summary>
+    public void StartAt(long line)
+    {
+        DiscardBefore(Written);
+        Written = Math.Max(Written, line);
+    }
+
     public void Add(string line)
     {
         if (_count == maxLines)

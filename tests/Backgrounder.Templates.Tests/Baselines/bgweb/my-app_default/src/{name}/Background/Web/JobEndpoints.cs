@@ -208,7 +208,8 @@ internal static class JobEndpoints
 
     /// <summary>What a state event reports; new lines alone are told by line events.</summary>
     private static bool StateChanged(JobStatus sent, JobStatus now) =>
-        sent.State != now.State || sent.Progress != now.Progress || sent.CancelRequested != now.CancelRequested || sent.Error != now.Error;
+        sent.State != now.State || sent.Progress != now.Progress || sent.CancelRequested != now.CancelRequested || sent.Error != now.Error
+        || sent.RunAt != now.RunAt || sent.Attempt != now.Attempt;
 
     private static async Task<JobStatus?> FindAsync(string text, HttpContext httpContext, JobAccess access) =>
         JobId.TryParse(text, out var id) ? await access.FindAsync(id, httpContext) : null;

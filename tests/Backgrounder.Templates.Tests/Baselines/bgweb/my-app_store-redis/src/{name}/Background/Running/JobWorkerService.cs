@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +63,12 @@ internal sealed partial class JobWorkerService(
         {
             // Closed first: whatever the job still writes goes to stdout, after the line that ends it.
             _ = run.Output.CloseAsync();
+            if (run.Retry is { OnInterrupted: true } && await TryRetryAsync(run, "interrupted: the app stopped before it did", cancellationToken))
+            {
+                run.Activity?.Stop();
+                continue;
+            }
+
             interrupted += await FinishAsync(run, JobState.Interrupted, finalLine: InterruptedLine, stoppingToken: cancellationToken) ? 1 : 0;
 
             // Its code may never return: its trace ends here, with the state just recorded.
@@ -130,7 +137,7 @@ internal sealed partial class JobWorkerService(
                 // The run's own services (a DbContext, say) live until its final state is recorded, not a request's.
                 await using var scope = scopes.CreateAsyncScope();
                 run.Activity = JobTracing.StartRun(run);
-                using var logScope = logger.BeginScope(new JobLogScope(run.Id, run.Name));
+                using var logScope = logger.BeginScope(new JobLogScope(run.Id, run.Name, run.Attempt));
                 using var stopping = stoppingToken.Register(static run => ((JobRun)run!).Cancellation.Cancel(), run);
                 var started = time.GetTimestamp();
                 metrics.Running(1);
@@ -193,7 +200,13 @@ internal sealed partial class JobWorkerService(
                 var reference = environment.IsDevelopment() ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
                 var error = reference is null ? $"{type}: {MessageOf(failure)}" : $"{type} (reference {reference})";
                 JobTracing.Failed(run.Activity, failure, error);
-                await FinishAsync(run, JobState.Failed, error, $"Job failed: {error}", stoppingToken);
+
+                // A cancel stops the retrying: the attempt that failed meanwhile is the last.
+                if (run.Cancellation.IsCancellationRequested || !await TryRetryAsync(run, $"failed: {type}", stoppingToken))
+                {
+                    await FinishAsync(run, JobState.Failed, error, $"Job failed: {error}", stoppingToken);
+                }
+
                 try
                 {
                     LogJobFailed(failure, run.Id, reference ?? "none");
@@ -207,14 +220,48 @@ internal sealed partial class JobWorkerService(
         }
     }
 
+    /// <summary>
+    /// Schedules the next attempt of a job whose class has attempts left, with a line saying what became of this one:
+    /// <c>Attempt 1 of 4 failed: TimeoutException; next attempt at 2026-12-04T10:00:10Z</c>. False when it has none
+    /// left, or the store refused (a cancel came first): then this attempt's end is the job's. Never throws.
+    /// </summary>
+    private async Task<bool> TryRetryAsync(JobRun run, string outcome, CancellationToken stoppingToken)
+    {
+        if (run.Retry is not { } retry || run.Attempt >= retry.MaxAttempts)
+        {
+            return false;
+        }
+
+        var runAt = JobScheduler.DueTime(time.GetUtcNow() + retry.DelayAfter(run.Attempt, Random.Shared.NextDouble()));
+        var line = $"Attempt {run.Attempt} of {retry.MaxAttempts} {outcome}; next attempt at {runAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}";
+        try
+        {
+            if (!await RetryAsync(
+                static (store, next) => store.TryRetryAsync(next.Id, next.Attempt, next.RunAt, next.Line),
+                (run.Id, run.Attempt, RunAt: runAt, Line: line),
+                stoppingToken))
+            {
+                return false;
+            }
+        }
+        catch (Exception)
+        {
+            // The store stayed unreachable: the job is ended the usual way, or by the other nodes.
+            return false;
+        }
+
+        LogRetryScheduled(run.Id, run.Attempt, runAt);
+        return true;
+    }
+
     /// <summary>Records the final state; false when the job had one already (finished elsewhere, or by shutdown). Never throws.</summary>
     private async Task<bool> FinishAsync(JobRun run, JobState state, string? error = null, string? finalLine = null, CancellationToken stoppingToken = default)
     {
         try
         {
             if (!await RetryAsync(
-                static (store, end) => store.TryFinishAsync(end.Id, end.State, end.Error, end.FinalLine),
-                (run.Id, State: state, Error: error, FinalLine: finalLine),
+                static (store, end) => store.TryFinishAsync(end.Id, end.State, end.Error, end.FinalLine, end.Attempt),
+                (run.Id, State: state, Error: error, FinalLine: finalLine, run.Attempt),
                 stoppingToken))
             {
                 return false;
@@ -261,6 +308,9 @@ internal sealed partial class JobWorkerService(
             return "(its message could not be read)";
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}'s attempt {Attempt} did not succeed; its next attempt is due at {RunAt}.")]
+    private partial void LogRetryScheduled(JobId jobId, int attempt, DateTimeOffset runAt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} job classes registered: {Names}.")]
     private partial void LogJobsRegistered(int count, string names);

@@ -47,12 +47,9 @@ public sealed class BackgroundJobs
     public Task<JobId> StartAsync<TJob>(CancellationToken cancellationToken = default)
         where TJob : class, IJob =>
         StartAsync(
-            _registry.NameOf(typeof(TJob)),
-            JobKind.Typed,
-            arguments: null,
+            Typed(typeof(TJob), arguments: null),
             static (context, token) => Activate<TJob>(context).RunAsync(context, token),
             RequestOwner(),
-            repeats: null,
             cancellationToken);
 
     /// <summary>Starts a run of <typeparamref name="TJob"/> with <paramref name="arguments"/>, recorded with the job as JSON.</summary>
@@ -64,13 +61,45 @@ public sealed class BackgroundJobs
     public Task<JobId> StartAsync<TJob, TArguments>(TArguments arguments, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TArguments> =>
         StartAsync(
-            _registry.NameOf(typeof(TJob)),
-            JobKind.Typed,
-            Serialize(arguments),
+            Typed(typeof(TJob), Serialize(arguments)),
             (context, token) => Activate<TJob>(context).RunAsync(arguments, context, token),
             RequestOwner(),
-            repeats: null,
             cancellationToken);
+
+    /// <summary>
+    /// Schedules a run of the registered job class <typeparamref name="TJob"/> <paramref name="delay"/> from now, and
+    /// returns its id: it is <see cref="JobState.Scheduled"/> until then, and any node that registered the class runs it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered with <c>AddJob&lt;TJob&gt;()</c>.</exception>
+    /// <exception cref="JobsUnavailableException">
+    /// <see cref="BackgrounderOptions.MaxScheduledJobs"/> jobs are scheduled already, or the store cannot be reached; nothing was recorded.
+    /// </exception>
+    public Task<JobId> ScheduleAsync<TJob>(TimeSpan delay, CancellationToken cancellationToken = default)
+        where TJob : class, IJob =>
+        ScheduleAsync<TJob>(_time.GetUtcNow() + delay, cancellationToken);
+
+    /// <summary>Schedules a run of <typeparamref name="TJob"/> at <paramref name="runAt"/> (at once, if that has passed).</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered with <c>AddJob&lt;TJob&gt;()</c>.</exception>
+    /// <exception cref="JobsUnavailableException">Too many jobs are scheduled, or the store cannot be reached; nothing was recorded.</exception>
+    public Task<JobId> ScheduleAsync<TJob>(DateTimeOffset runAt, CancellationToken cancellationToken = default)
+        where TJob : class, IJob =>
+        ScheduleAsync(Registered(typeof(TJob), arguments: null), runAt, cancellationToken);
+
+    /// <summary>Schedules a run of <typeparamref name="TJob"/> with <paramref name="arguments"/>, <paramref name="delay"/> from now.</summary>
+    /// <exception cref="ArgumentException">The arguments cannot be recorded (see <see cref="StartAsync{TJob, TArguments}"/>).</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered with <c>AddJob&lt;TJob&gt;()</c>.</exception>
+    /// <exception cref="JobsUnavailableException">Too many jobs are scheduled, or the store cannot be reached; nothing was recorded.</exception>
+    public Task<JobId> ScheduleAsync<TJob, TArguments>(TArguments arguments, TimeSpan delay, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TArguments> =>
+        ScheduleAsync<TJob, TArguments>(arguments, _time.GetUtcNow() + delay, cancellationToken);
+
+    /// <summary>Schedules a run of <typeparamref name="TJob"/> with <paramref name="arguments"/> at <paramref name="runAt"/>.</summary>
+    /// <exception cref="ArgumentException">The arguments cannot be recorded (see <see cref="StartAsync{TJob, TArguments}"/>).</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered with <c>AddJob&lt;TJob&gt;()</c>.</exception>
+    /// <exception cref="JobsUnavailableException">Too many jobs are scheduled, or the store cannot be reached; nothing was recorded.</exception>
+    public Task<JobId> ScheduleAsync<TJob, TArguments>(TArguments arguments, DateTimeOffset runAt, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TArguments> =>
+        ScheduleAsync(Registered(typeof(TJob), Serialize(arguments)), runAt, cancellationToken);
 
     /// <summary>
     /// Starts <paramref name="work"/> in the background and returns the new job's id. Its name is the route of the
@@ -89,7 +118,7 @@ public sealed class BackgroundJobs
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(work);
-        return StartAsync(name, JobKind.Delegate, arguments: null, work, RequestOwner(), repeats: null, cancellationToken);
+        return StartAsync(new JobStatus(JobId.New(), JobState.Queued, _time.GetUtcNow()) { Name = name, Kind = JobKind.Delegate }, work, RequestOwner(), cancellationToken);
     }
 
     /// <summary>
@@ -104,15 +133,53 @@ public sealed class BackgroundJobs
             return null;
         }
 
-        var work = JobReplay.WorkFor(_registry.Jobs[job.Name], job.Arguments, _json);
-        return StartAsync(job.Name, JobKind.Typed, job.Arguments, work, owner: null, repeats: job.Id, cancellationToken);
+        var type = _registry.Jobs[job.Name];
+        var work = JobReplay.WorkFor(type, job.Arguments, _json);
+        return StartAsync(Typed(type, job.Arguments) with { Repeats = job.Id }, work, owner: null, cancellationToken);
     }
 
     internal bool CanStartAgain(JobStatus job) => job.IsFinished && job.Kind == JobKind.Typed && _registry.Jobs.ContainsKey(job.Name);
 
-    private async Task<JobId> StartAsync(
-        string name, JobKind kind, JsonElement? arguments, JobWork work, string? owner, JobId? repeats, CancellationToken cancellationToken)
+    /// <summary>A new record of a job class, with its name and retry policy.</summary>
+    /// <exception cref="InvalidOperationException">The class's <see cref="RetryAttribute"/> is not valid.</exception>
+    private JobStatus Typed(Type jobType, JsonElement? arguments) =>
+        new(JobId.New(), JobState.Queued, _time.GetUtcNow())
+        {
+            Name = _registry.NameOf(jobType),
+            Kind = JobKind.Typed,
+            Arguments = arguments,
+            Retry = _registry.RetryOf(jobType),
+        };
+
+    /// <summary>As <see cref="Typed"/>, for a class that must be registered: a due job is run by whichever node knows its name.</summary>
+    private JobStatus Registered(Type jobType, JsonElement? arguments) =>
+        _registry.IsRegistered(jobType)
+            ? Typed(jobType, arguments)
+            : throw new InvalidOperationException(
+                $"{jobType.FullName} is not registered: call services.AddJob<{jobType.Name}>() so that any node can run it when it is due.");
+
+    private async Task<JobId> ScheduleAsync(JobStatus job, DateTimeOffset runAt, CancellationToken cancellationToken)
     {
+        // Owned as a start is: whoever scheduled it from a request follows it, from now until it has run.
+        job = job with { State = JobState.Scheduled, RunAt = JobScheduler.DueTime(runAt), Owner = RequestOwner(), TraceParent = JobTracing.CurrentTraceParent() };
+        try
+        {
+            await _store.CreateAsync(job, cancellationToken);
+        }
+        catch
+        {
+            _metrics.Rejected(job.Name);
+            throw;
+        }
+
+        // Behind .WithBackgrounder() the request answers 303 to it, as for a start.
+        OutputCapture.Current?.Scheduled(job.Id);
+        return job.Id;
+    }
+
+    private async Task<JobId> StartAsync(JobStatus created, JobWork work, string? owner, CancellationToken cancellationToken)
+    {
+        var name = created.Name;
         if (!_queue.TryReserve())
         {
             _metrics.Rejected(name);
@@ -122,20 +189,12 @@ public sealed class BackgroundJobs
         var capture = OutputCapture.Current;
         var claimed = capture?.TryClaim();
         var output = claimed ?? new JobOutput(_store, _options, _time);
-        var id = JobId.New();
+        var id = created.Id;
         var traceParent = JobTracing.CurrentTraceParent();
         try
         {
             // The owner is part of the record from the start: no client ever sees the job unbound.
-            var job = new JobStatus(id, JobState.Queued, _time.GetUtcNow(), Node: _options.NodeName)
-            {
-                Name = name,
-                Kind = kind,
-                Arguments = arguments,
-                Owner = owner,
-                Repeats = repeats,
-                TraceParent = traceParent,
-            };
+            var job = created with { Node = _options.NodeName, Owner = owner, TraceParent = traceParent };
             await _store.CreateAsync(job, cancellationToken);
         }
         catch
@@ -152,7 +211,7 @@ public sealed class BackgroundJobs
         }
 
         output.Attach(id);
-        if (!_queue.TryEnqueue(new JobRun(id, name, work, output, traceParent)))
+        if (!_queue.TryEnqueue(new JobRun(id, name, work, output, traceParent, retry: created.Retry)))
         {
             // The app began to stop while the job was recorded: it never runs, and nothing is left queued.
             await _store.TryFinishAsync(id, JobState.Canceled, finalLine: IJobStore.CanceledLine, cancellationToken: CancellationToken.None);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace my_app.Background;
 
 /// <summary>What only the node that runs a job has: its work, its cancellation, its output on the way to the store.</summary>
-internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output, string? traceParent)
+internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output, string? traceParent, int attempt = 1, RetryPolicy? retry = null)
 {
     private Activity? _activity;
 
@@ -14,6 +14,12 @@ internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput outp
     public JobWork Work => work;
 
     public JobOutput Output => output;
+
+    /// <summary>Which attempt this run is: 1 for the first.</summary>
+    public int Attempt => attempt;
+
+    /// <summary>Its class's retry policy, as its record keeps it; null when a failure is final.</summary>
+    public RetryPolicy? Retry => retry;
 
     /// <summary>The record's <see cref="JobStatus.TraceParent"/>: the node that records a job is the node that runs it.</summary>
     public string? TraceParent => traceParent;

@@ -49,6 +49,8 @@ internal static partial class JobPage
             ["name"] = html.Encode(job.Name),
             ["state"] = html.Encode(job.State.ToString()),
             ["node"] = html.Encode(job.Node ?? ""),
+            ["runAt"] = html.Encode(job.RunAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? ""),
+            ["runAtHidden"] = job.State == JobState.Scheduled ? "" : " hidden",
             ["events"] = html.Encode(events),
             ["cancel"] = html.Encode(pathBase + JobEndpoints.CancelPath(job.Id)),
             ["finished"] = job.IsFinished ? "true" : "false",

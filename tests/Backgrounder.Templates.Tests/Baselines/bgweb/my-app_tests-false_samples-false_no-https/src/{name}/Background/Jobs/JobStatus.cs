@@ -47,5 +47,14 @@ public sealed record JobStatus(
     [JsonIgnore]
     public string? TraceParent { get; init; }
 
-    public bool IsFinished => State is not (JobState.Queued or JobState.Running);
+    /// <summary>When a <see cref="JobState.Scheduled"/> job is due (its first run, or its next attempt); null for a job started at once.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Which attempt the job is on, or ended on: 1 for its first run.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Its class's <see cref="RetryAttribute"/>, kept with the job so any node that handles it knows it; null for none.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    public bool IsFinished => State is not (JobState.Scheduled or JobState.Queued or JobState.Running);
 }

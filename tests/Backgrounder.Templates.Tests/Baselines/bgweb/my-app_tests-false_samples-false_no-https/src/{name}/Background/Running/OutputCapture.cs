@@ -34,6 +34,14 @@ internal sealed class OutputCapture : IDisposable
 
     public void Unclaim() => Volatile.Write(ref _claimable, 1);
 
+    /// <summary>
+    /// The first job the handler scheduled, when it started none: the request answers 303 to it all the same. What the
+    /// handler printed is not that job's (it may run on another node, once due): it goes to stdout.
+    /// </summary>
+    public JobId? ScheduledJob { get; private set; }
+
+    public void Scheduled(JobId id) => ScheduledJob ??= id;
+
     public void Dispose() => Volatile.Write(ref _output, null);
 
     private static OutputCapture Begin(OutputCapture capture)

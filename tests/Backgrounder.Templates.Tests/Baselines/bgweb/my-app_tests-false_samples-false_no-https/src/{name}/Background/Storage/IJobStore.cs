@@ -12,10 +12,31 @@ public interface IJobStore
     public const string CanceledLine = "Job canceled.";
 
     /// <summary>
-    /// Records a new <see cref="JobState.Queued"/> job. At <see cref="BackgrounderOptions.MaxRetainedJobs"/> the
-    /// oldest finished jobs make room.
+    /// Records a new <see cref="JobState.Queued"/> job (at <see cref="BackgrounderOptions.MaxRetainedJobs"/> the
+    /// oldest finished jobs make room), or a <see cref="JobState.Scheduled"/> one, due at its
+    /// <see cref="JobStatus.RunAt"/> and held by no node until one claims it.
     /// </summary>
+    /// <exception cref="JobsUnavailableException">
+    /// A scheduled job, with <see cref="BackgrounderOptions.MaxScheduledJobs"/> waiting already; nothing was recorded.
+    /// </exception>
     Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims at most <paramref name="most"/> scheduled jobs due now whose names are among <paramref name="names"/> (a
+    /// node claims only jobs it can run): each becomes <see cref="JobState.Queued"/> on this node in the same step, so
+    /// one node claims it, once. Also says when the next of those names' jobs is due.
+    /// </summary>
+    Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Running → <see cref="JobState.Scheduled"/> for attempt <paramref name="attempt"/> + 1 at <paramref name="runAt"/>,
+    /// with <paramref name="line"/> added to its output, in one step; true also when that is recorded already (a
+    /// retried call). False when the job is not running attempt <paramref name="attempt"/>, or a cancel was requested.
+    /// </summary>
+    Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default);
+
+    /// <summary>Raised on every node when a job is scheduled or rescheduled: the node looks again for what is due next.</summary>
+    event Action? Scheduled;
 
     /// <summary>The job's status, or null when it is unknown or was removed.</summary>
     Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default);
@@ -41,13 +62,15 @@ public interface IJobStore
     Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Queued or Running → <paramref name="state"/>, with <paramref name="finalLine"/> (if any) as the job's last
-    /// line, in one step. False when the job had finished already: it cannot finish twice.
+    /// Queued or Running → <paramref name="state"/>, with <paramref name="finalLine"/> (if any) as the job's last line, in
+    /// one step; with <paramref name="attempt"/>, only while the job is on that attempt. False when the job had finished
+    /// already (it cannot finish twice), is scheduled (only a cancel ends that), or is on another attempt.
     /// </summary>
-    Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default);
+    Task<bool> TryFinishAsync(
+        JobId id, JobState state, string? error = null, string? finalLine = null, int? attempt = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// A cancel, from any node: a queued job ends <see cref="JobState.Canceled"/> at once with <see cref="CanceledLine"/>;
+    /// A cancel, from any node: a scheduled or queued job ends <see cref="JobState.Canceled"/> at once with <see cref="CanceledLine"/>;
     /// a running one is marked <see cref="JobStatus.CancelRequested"/>. Either way <see cref="CancelRequested"/> is
     /// raised on the node that holds the job. False when the job has finished (or is unknown).
     /// </summary>

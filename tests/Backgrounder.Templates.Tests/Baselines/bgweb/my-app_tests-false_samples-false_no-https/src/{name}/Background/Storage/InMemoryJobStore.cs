@@ -8,25 +8,121 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 {
     private readonly ConcurrentDictionary<JobId, InMemoryJobEntry> _jobs = new();
 
-    // Finished jobs in the order they finished: retention forgets from the front, and never a queued or running job.
+    // Finished jobs in the order they finished: retention forgets from the front, and never a scheduled, queued or
+    // running job. _count counts every job but the scheduled ones, which MaxScheduledJobs bounds instead.
     private readonly Lock _finishedGate = new();
     private readonly Queue<JobId> _finished = new();
     private int _count;
     private long _created;
 
+    // Scheduled jobs by due time. A job canceled while it waits stays in here until it would be due, then is skipped.
+    private readonly Lock _dueGate = new();
+    private readonly PriorityQueue<InMemoryJobEntry, DateTimeOffset> _due = new();
+    private int _scheduled;
+
     public event Action<JobId>? CancelRequested;
+
+    public event Action? Scheduled;
 
     public Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
         var entry = new InMemoryJobEntry(job, Interlocked.Increment(ref _created), options.Value);
-        MakeRoomForOne();
+        var scheduled = job.State == JobState.Scheduled;
+        if (scheduled)
+        {
+            if (Interlocked.Increment(ref _scheduled) > options.Value.MaxScheduledJobs)
+            {
+                Interlocked.Decrement(ref _scheduled);
+                throw new JobsUnavailableException(
+                    $"{options.Value.MaxScheduledJobs} jobs are scheduled already (Backgrounder:MaxScheduledJobs); try again once some have run.");
+            }
+        }
+        else
+        {
+            MakeRoomForOne();
+        }
+
         if (!_jobs.TryAdd(job.Id, entry))
         {
-            Interlocked.Decrement(ref _count);
+            Interlocked.Decrement(ref scheduled ? ref _scheduled : ref _count);
             throw new InvalidOperationException($"Job {job.Id} is recorded already.");
         }
 
+        if (scheduled)
+        {
+            Due(entry, job.RunAt ?? time.GetUtcNow());
+        }
+
         return Task.CompletedTask;
+    }
+
+    public Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var claimed = new List<JobStatus>();
+        var notOurs = new List<(InMemoryJobEntry Entry, DateTimeOffset RunAt)>();
+        DateTimeOffset? nextDue = null;
+        lock (_dueGate)
+        {
+            while (_due.TryPeek(out var entry, out var runAt))
+            {
+                if (entry.State != JobState.Scheduled || entry.RunAt != runAt)
+                {
+                    // Canceled, or due at another time now (scheduled again): this place in the queue is stale.
+                    _due.Dequeue();
+                    continue;
+                }
+
+                if (!names.Contains(entry.Name))
+                {
+                    notOurs.Add((entry, runAt));
+                    _due.Dequeue();
+                    continue;
+                }
+
+                if (runAt > now || claimed.Count == most)
+                {
+                    nextDue = runAt;
+                    break;
+                }
+
+                _due.Dequeue();
+                if (entry.TryClaim(options.Value.NodeName))
+                {
+                    claimed.Add(entry.Read());
+                }
+            }
+
+            foreach (var (entry, runAt) in notOurs)
+            {
+                _due.Enqueue(entry, runAt);
+            }
+        }
+
+        foreach (var _ in claimed)
+        {
+            LeftSchedule();
+        }
+
+        return Task.FromResult(new DueJobs(claimed, nextDue));
+    }
+
+    public Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRetry(attempt, runAt, line) is not { } now)
+        {
+            return Task.FromResult(false);
+        }
+
+        // Waiting again, it counts as scheduled, not as retained (MaxScheduledJobs does not refuse a retry).
+        if (now)
+        {
+            Interlocked.Increment(ref _scheduled);
+            Interlocked.Decrement(ref _count);
+            Due(entry, runAt);
+        }
+
+        return Task.FromResult(true);
     }
 
     public Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default) =>
@@ -51,14 +147,36 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     public Task<bool> TryStartAsync(JobId id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryStart(time.GetUtcNow()));
 
-    public Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryFinish(state, time.GetUtcNow(), error, finalLine, Finished));
+    public Task<bool> TryFinishAsync(
+        JobId id, JobState state, string? error = null, string? finalLine = null, int? attempt = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.TryGetValue(id, out var entry) && entry.TryFinish(state, time.GetUtcNow(), error, finalLine, attempt, Finished));
+
+    /// <summary>At shutdown: every scheduled job ends Canceled with <paramref name="line"/>, since a restart would lose it. Returns how many.</summary>
+    public int CancelScheduled(string line)
+    {
+        var canceled = 0;
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.State == JobState.Scheduled && entry.TryRequestCancel(time.GetUtcNow(), Finished, line) == JobState.Scheduled)
+            {
+                LeftSchedule();
+                canceled++;
+            }
+        }
+
+        return canceled;
+    }
 
     public Task<bool> RequestCancelAsync(JobId id, CancellationToken cancellationToken = default)
     {
-        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRequestCancel(time.GetUtcNow(), Finished) is null)
+        if (!_jobs.TryGetValue(id, out var entry) || entry.TryRequestCancel(time.GetUtcNow(), Finished) is not { } before)
         {
             return Task.FromResult(false);
+        }
+
+        if (before == JobState.Scheduled)
+        {
+            LeftSchedule();
         }
 
         CancelRequested?.Invoke(id);
@@ -101,6 +219,23 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         }
 
         return Task.FromResult(removed);
+    }
+
+    private void Due(InMemoryJobEntry entry, DateTimeOffset runAt)
+    {
+        lock (_dueGate)
+        {
+            _due.Enqueue(entry, runAt);
+        }
+
+        Scheduled?.Invoke();
+    }
+
+    /// <summary>A job no longer waits for its time (claimed, or canceled): it counts towards MaxRetainedJobs now.</summary>
+    private void LeftSchedule()
+    {
+        Interlocked.Decrement(ref _scheduled);
+        MakeRoomForOne();
     }
 
     /// <summary>Keeps <see cref="BackgrounderOptions.MaxRetainedJobs"/> at every moment, not only at the next cleanup.</summary>

@@ -32,6 +32,17 @@ internal static class RedisJobFields
         "args", job.Arguments?.GetRawText() ?? "",
         "repeats", job.Repeats?.ToString() ?? "",
         "traceparent", job.TraceParent ?? "",
+        .. job.RunAt is { } runAt ? new RedisValue[] { "runat", runAt.ToUnixTimeMilliseconds() } : [],
+        "attempt", job.Attempt,
+        .. job.Retry is { } retry
+            ? new RedisValue[]
+            {
+                "retries", retry.Attempts,
+                "backoff", retry.Backoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
+                "maxbackoff", retry.MaxBackoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
+                "oninterrupted", retry.OnInterrupted ? 1 : 0,
+            }
+            : [],
         "lines", job.LineCount,
         "dropped", job.Dropped,
         "bytes", 0,
@@ -48,7 +59,7 @@ internal static class RedisJobFields
             fields.TryGetValue("progress", out var progress) ? double.Parse(progress, CultureInfo.InvariantCulture) : null,
             fields.GetValueOrDefault("error"),
             fields.GetValueOrDefault("cancel") == "1",
-            fields.GetValueOrDefault("node"),
+            fields.GetValueOrDefault("node") is { Length: > 0 } node ? node : null,
             long.Parse(fields["lines"], CultureInfo.InvariantCulture),
             long.Parse(fields["dropped"], CultureInfo.InvariantCulture))
         {
@@ -58,5 +69,16 @@ internal static class RedisJobFields
             Owner = fields.GetValueOrDefault("owner") is { Length: > 0 } owner ? owner : null,
             Repeats = JobId.TryParse(fields.GetValueOrDefault("repeats"), out var repeats) ? repeats : null,
             TraceParent = fields.GetValueOrDefault("traceparent") is { Length: > 0 } traceParent ? traceParent : null,
+            RunAt = fields.TryGetValue("runat", out var runAt) ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(runAt, CultureInfo.InvariantCulture)) : null,
+            Attempt = fields.TryGetValue("attempt", out var attempt) ? int.Parse(attempt, CultureInfo.InvariantCulture) : 1,
+            Retry = fields.TryGetValue("retries", out var retries)
+                ? new RetryPolicy(
+                    int.Parse(retries, CultureInfo.InvariantCulture),
+                    Milliseconds(fields["backoff"]),
+                    Milliseconds(fields["maxbackoff"]),
+                    fields.GetValueOrDefault("oninterrupted") == "1")
+                : null,
         };
+
+    private static TimeSpan Milliseconds(string value) => TimeSpan.FromMilliseconds(double.Parse(value, CultureInfo.InvariantCulture));
 }

@@ -28,6 +28,7 @@ internal sealed class RedisJobStore(
     // Starts whose call failed: one applied late is this run's, and its retry takes the job (never drops it).
     private readonly ConcurrentDictionary<JobId, byte> _startsSent = new();
     private readonly string _prefix = redisOptions.Value.KeyPrefix;
+    private volatile bool _claimsUncertain;
 
     public event Action<JobId>? CancelRequested;
 
@@ -43,13 +44,30 @@ internal sealed class RedisJobStore(
 
     private RedisChannel CancelChannel => RedisChannel.Literal(_prefix + "cancel");
 
+    private RedisChannel ScheduledChannel => RedisChannel.Literal(_prefix + "scheduled");
+
+    public event Action? Scheduled;
+
     public async Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
-        job = job.Node is null ? job with { Node = options.Value.NodeName } : job;
-        Held.Hold(job);
+        // A scheduled job is on no node until one claims it; a queued one is this node's to run.
+        var scheduled = job.State == JobState.Scheduled;
+        if (!scheduled)
+        {
+            job = job.Node is null ? job with { Node = options.Value.NodeName } : job;
+            Held.Hold(job);
+        }
+
+        long created;
         try
         {
-            await Eval(RedisScripts.Create, job.Id, [options.Value.MaxRetainedJobs, .. Placement(job), .. RedisJobFields.ToFields(job)]);
+            created = (long)await Eval(
+                RedisScripts.Create,
+                job.Id,
+                [
+                    options.Value.MaxRetainedJobs, options.Value.MaxScheduledJobs, job.RunAt?.ToUnixTimeMilliseconds() ?? 0,
+                    .. Placement(job), .. RedisJobFields.ToFields(job),
+                ]);
         }
         catch
         {
@@ -57,7 +75,84 @@ internal sealed class RedisJobStore(
             Held.Abandon(job.Id);
             throw;
         }
+
+        if (created == -2)
+        {
+            throw new JobsUnavailableException(
+                $"{options.Value.MaxScheduledJobs} jobs are scheduled already (Backgrounder:MaxScheduledJobs); try again once some have run.");
+        }
     }
+
+    public async Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default)
+    {
+        var claimed = new List<JobId>();
+        if (_claimsUncertain)
+        {
+            // A claim answered with an error may have been applied: its jobs wait Queued here, and only here.
+            var found = (RedisResult[])(await Eval(RedisScripts.Claimed, id: null, options.Value.NodeName, Node.RunId))!;
+            claimed.AddRange(found.Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>().Where(id => Held.Get(id) is null));
+            _claimsUncertain = false;
+        }
+
+        RedisResult[] result;
+        try
+        {
+            result = (RedisResult[])(await Eval(
+                RedisScripts.Claim,
+                id: null,
+                [
+                    time.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.NodeName, Node.RunId, Math.Max(0, most - claimed.Count),
+                    options.Value.MaxRetainedJobs, .. names.Select(name => (RedisValue)name),
+                ]))!;
+        }
+        catch
+        {
+            _claimsUncertain = true;
+            throw;
+        }
+
+        claimed.AddRange(result.Skip(1).Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>());
+        var nextDue = (string?)result[0] is { Length: > 0 } ms ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ms, CultureInfo.InvariantCulture)) : (DateTimeOffset?)null;
+        try
+        {
+            var jobs = (await Task.WhenAll(claimed.Select(id => GetAsync(id, cancellationToken)))).OfType<JobStatus>().ToList();
+            foreach (var job in jobs)
+            {
+                Held.Hold(job);
+            }
+
+            return new DueJobs(jobs, nextDue);
+        }
+        catch
+        {
+            // Claimed, but not read: the next claim finds them.
+            _claimsUncertain = true;
+            throw;
+        }
+    }
+
+    public async Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default)
+    {
+        var result = await EvalHeld(RedisScripts.Retry, id, attempt, runAt.ToUnixTimeMilliseconds(), line, options.Value.MaxOutputLines, options.Value.MaxOutputBytes);
+        if (result is 1 or 2)
+        {
+            // On no node now: whichever claims its next attempt holds it then.
+            Held.Release(id);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The jobs of a node that is gone (or of this name's previous run, <paramref name="takeOver"/>) end Interrupted,
+    /// or have their next attempt scheduled when their class allows it; <paramref name="reason"/> says why.
+    /// </summary>
+    public async Task<long> InterruptNodeAsync(string node, string reason, bool takeOver) =>
+        (long)await Eval(
+            RedisScripts.InterruptNode,
+            id: null,
+            [.. Finishing(), node, $"Job interrupted: {reason}.", takeOver ? "1" : "0", Random.Shared.NextDouble().ToString("R", CultureInfo.InvariantCulture), reason]);
 
     public async Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default)
     {
@@ -139,9 +234,10 @@ internal sealed class RedisJobStore(
         return started;
     }
 
-    public async Task<bool> TryFinishAsync(JobId id, JobState state, string? error = null, string? finalLine = null, CancellationToken cancellationToken = default)
+    public async Task<bool> TryFinishAsync(
+        JobId id, JobState state, string? error = null, string? finalLine = null, int? attempt = null, CancellationToken cancellationToken = default)
     {
-        var finished = await EvalHeld(RedisScripts.Finish, id, [.. Finishing(), state.ToString(), error ?? "", finalLine ?? ""]) == 1;
+        var finished = await EvalHeld(RedisScripts.Finish, id, [.. Finishing(), state.ToString(), error ?? "", finalLine ?? "", attempt?.ToString(CultureInfo.InvariantCulture) ?? ""]) == 1;
         Held.Release(id);
         return finished;
     }
@@ -181,12 +277,20 @@ internal sealed class RedisJobStore(
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(ChangedChannel, (_, id) => Notify(id, _changes.Notify));
         await subscriber.SubscribeAsync(CancelChannel, (_, id) => Notify(id, OnCancelRequested));
+        await subscriber.SubscribeAsync(ScheduledChannel, (_, _) => Scheduled?.Invoke());
     }
 
     public bool IsSubscribed() => redis.GetSubscriber().IsConnected(CancelChannel);
 
     /// <summary>Pub/sub says nothing of what happened while the connection was down: every reader pulls again.</summary>
-    public void NotifyAll() => _changes.NotifyAll();
+    public void NotifyAll()
+    {
+        _changes.NotifyAll();
+        NotifyScheduled();
+    }
+
+    /// <summary>Pub/sub delivers at most once: the scheduler looks again for due jobs at every heartbeat too.</summary>
+    public void NotifyScheduled() => Scheduled?.Invoke();
 
     /// <summary>A cancel whose message was lost, or heard now: the node's copy and the workers learn it.</summary>
     public void OnCancelRequested(JobId id)
@@ -276,7 +380,8 @@ internal sealed class RedisJobStore(
     }
 
     /// <summary>State, name and node: the indexes a new (or re-created) record goes into.</summary>
-    private RedisValue[] Placement(JobStatus job) => [job.State.ToString(), job.Name, job.Node ?? options.Value.NodeName];
+    private RedisValue[] Placement(JobStatus job) =>
+        [job.State.ToString(), job.Name, job.State == JobState.Scheduled ? "" : job.Node ?? options.Value.NodeName];
 
     /// <summary>The index of the jobs in a state, of a name, of both, or of all: each a sorted set by creation order.</summary>
     private string Index(JobState? state, string? name) => (state, name) switch

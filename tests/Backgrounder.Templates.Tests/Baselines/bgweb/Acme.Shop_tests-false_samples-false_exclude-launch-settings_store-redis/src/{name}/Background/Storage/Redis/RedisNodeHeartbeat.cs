@@ -86,6 +86,7 @@ internal sealed partial class RedisNodeHeartbeat(
                 {
                     await InterruptJobsOfGoneNodesAsync();
                     await TakeMissedCancelsAsync();
+                    store.NotifyScheduled();
                     await RepairAsync();
                 }
             }
@@ -156,8 +157,7 @@ internal sealed partial class RedisNodeHeartbeat(
             }
 
             // Atomic and idempotent: every node may try, each job is finished once, and none runs again.
-            var line = $"Job interrupted: node {node} stopped responding.";
-            var interrupted = (long)await store.Eval(RedisScripts.InterruptNode, id: null, [.. store.Finishing(), node, line, "0"]);
+            var interrupted = await store.InterruptNodeAsync(node!, $"node {node} stopped responding", takeOver: false);
             if (interrupted > 0)
             {
                 LogNodeGone(node!, interrupted);
@@ -226,7 +226,7 @@ internal sealed partial class RedisNodeHeartbeat(
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => store.NotifyAll();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} stopped responding: {Count} of its jobs are now Interrupted.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} stopped responding: {Count} of its jobs are now Interrupted (or scheduled again, if their class allows it).")]
     private partial void LogNodeGone(string node, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "This node's heartbeat could not reach Redis: {Reason}")]

@@ -9,6 +9,7 @@ addEventListener("load", () => {
 
   const output = document.getElementById("output");
   const state = document.getElementById("state");
+  const runAt = document.getElementById("runat");
   const progress = document.getElementById("progress");
   const percent = document.getElementById("percent");
   const error = document.getElementById("error");
@@ -50,6 +51,9 @@ addEventListener("load", () => {
     state.textContent = status.state;
     state.dataset.state = status.state;
     document.title = page.name + ": " + status.state;
+    // A scheduled job (delayed, or between attempts) says when it runs.
+    runAt.hidden = status.state !== "Scheduled";
+    if (status.runAt) runAt.querySelector("time").textContent = status.runAt.slice(0, 19).replace("T", " ") + " UTC";
     if (status.progress !== null) {
       progress.value = status.progress;
       percent.textContent = Math.round(status.progress * 100) + " %";

@@ -60,7 +60,7 @@ internal sealed class RedisNodeName(IConnectionMultiplexer redis, RedisJobStore 
 
     private async Task TakeOverAsync()
     {
-        await store.Eval(RedisScripts.InterruptNode, id: null, [.. store.Finishing(), node, $"Job interrupted: node {node} restarted.", "1"]);
+        await store.InterruptNodeAsync(node, $"node {node} restarted", takeOver: true);
         store.Node.NameRefused(null);
         Claimed = true;
     }

@@ -5,7 +5,8 @@ namespace my_app.Background;
 /// <summary>
 /// The Lua scripts of <see cref="RedisJobStore"/>, one per change, in <c>Scripts/*.lua</c> (embedded). Keys:
 /// <c>job:{id}</c> (a hash), <c>lines:{id}</c> (the kept lines, a list), <c>jobs</c> and <c>state:{state}</c>
-/// (indexes by creation order), <c>finished</c> (by finish time, for retention), <c>node-jobs:{node}</c> and
+/// (indexes by creation order), <c>finished</c> (by finish time, for retention), <c>due:{name}</c> (scheduled jobs by due
+/// time, per name, so a node claims only names it knows), <c>node-jobs:{node}</c> and
 /// <c>node:{node}</c> (a node's jobs and its heartbeat). ARGV[1] is the key prefix, ARGV[2] the job id; every change is
 /// published on the <c>changed</c> channel. Each script that changes a job starts with <c>common.lua</c>'s functions.
 /// </summary>
@@ -26,6 +27,9 @@ internal static class RedisScripts
     public static readonly string Abandon = WithCommon("abandon.lua");
     public static readonly string Missing = Load("missing.lua");
     public static readonly string CountStart = Load("count-start.lua");
+    public static readonly string Claim = WithCommon("claim.lua");
+    public static readonly string Claimed = Load("claimed.lua");
+    public static readonly string Retry = WithCommon("retry.lua");
 
     private static string WithCommon(string name) => s_common + Load(name);
 

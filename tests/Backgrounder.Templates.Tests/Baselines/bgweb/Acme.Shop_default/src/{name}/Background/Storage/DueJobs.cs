@@ -1,0 +1,4 @@
+namespace Acme.Shop.Background;
+
+/// <summary>What one claim took (now Queued on this node), and when the next job of those names is due (null: none waits).</summary>
+public sealed record DueJobs(IReadOnlyList<JobStatus> Claimed, DateTimeOffset? NextDue);
