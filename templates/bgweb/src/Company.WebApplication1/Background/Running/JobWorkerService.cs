@@ -250,6 +250,8 @@ internal sealed partial class JobWorkerService(
             return false;
         }
 
+        // This attempt's activity ends with the job waiting for the next one.
+        JobTracing.Finished(run.Activity, JobState.Scheduled);
         LogRetryScheduled(run.Id, run.Attempt, runAt);
         return true;
     }
