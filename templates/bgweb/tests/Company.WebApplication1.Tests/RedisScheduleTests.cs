@@ -85,6 +85,28 @@ public sealed class RedisScheduleTests
         Assert.Equal(1, attempts.Count);
     }
 
+    [SkippableFact]
+    public async Task A_claim_applied_though_its_answer_was_lost_hands_its_jobs_to_this_node_at_the_next_claim_once()
+    {
+        Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
+        var time = new TestClock();
+        var options = new BackgrounderOptions { NodeName = "node-a" };
+        await using var node = await RedisNode.StartAsync(_prefix, options, time);
+        var id = JobId.New();
+        await node.Store.CreateAsync(new JobStatus(id, JobState.Scheduled, time.GetUtcNow()) { Name = "Import", Kind = JobKind.Typed, RunAt = time.GetUtcNow() });
+
+        // The claim reaches Redis and is applied, but its answer never comes back (a timeout): the call fails.
+        await node.Store.Eval(RedisScripts.Claim, id: null, [time.GetUtcNow().ToUnixTimeMilliseconds(), "node-a", node.Store.Node.RunId, 10, options.MaxRetainedJobs, "Import"]);
+        node.Store.Node.EvictionRefused("Redis is unavailable to this test");
+        await Assert.ThrowsAsync<JobsUnavailableException>(() => node.Store.ClaimDueAsync(["Import"], 10));
+        node.Store.Node.EvictionRefused(null);
+
+        var recovered = await node.Store.ClaimDueAsync(["Import"], 10);
+        Assert.Equal([(id, JobState.Queued, "node-a")], recovered.Claimed.Select(job => (job.Id, job.State, job.Node)));
+        Assert.Empty((await node.Store.ClaimDueAsync(["Import"], 10)).Claimed);
+        Assert.True(await node.Store.TryStartAsync(id));
+    }
+
     private BackgrounderAppFactory Node(string name, Action<IServiceCollection> services) =>
         new(
             ("Backgrounder:NodeName", name),
