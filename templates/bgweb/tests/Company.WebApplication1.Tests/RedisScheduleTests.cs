@@ -86,6 +86,32 @@ public sealed class RedisScheduleTests
     }
 
     [SkippableFact]
+    public async Task A_due_job_claimed_by_a_node_that_stops_before_running_it_goes_back_and_runs_on_another()
+    {
+        Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
+        var runs = new ScheduledJobTests.RunCounter();
+        JobId id;
+        await using (var a = Node("node-a", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>(), ("Backgrounder:MaxConcurrentJobs", "1")))
+        {
+            // A's only worker is busy: the due job it claims waits in its queue when A stops.
+            var blocker = new ScriptedJob();
+            await a.StartAsync(blocker.RunAsync);
+            await blocker.Started;
+            id = await a.Jobs.ScheduleAsync<ScheduledJobTests.CountsRuns>(TimeSpan.FromSeconds(1));
+            a.Time.Advance(TimeSpan.FromSeconds(1));
+            await a.Store.WaitForAsync(id, status => status.State == JobState.Queued);
+        }
+
+        await using var b = Node("node-b", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>());
+        b.Time.Advance(TimeSpan.FromSeconds(1));
+        var ran = await b.Store.WaitUntilFinishedAsync(id);
+
+        Assert.Equal((JobState.Succeeded, "node-b"), (ran.State, ran.Node));
+        Assert.Equal(["ran"], await b.Store.LinesAsync(id));
+        Assert.Equal(1, runs.Count);
+    }
+
+    [SkippableFact]
     public async Task A_claim_applied_though_its_answer_was_lost_hands_its_jobs_to_this_node_at_the_next_claim_once()
     {
         Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
@@ -107,12 +133,15 @@ public sealed class RedisScheduleTests
         Assert.True(await node.Store.TryStartAsync(id));
     }
 
-    private BackgrounderAppFactory Node(string name, Action<IServiceCollection> services) =>
+    private BackgrounderAppFactory Node(string name, Action<IServiceCollection> services, params (string Key, string Value)[] settings) =>
         new(
+        [
             ("Backgrounder:NodeName", name),
             ("ConnectionStrings:Redis", RedisNode.ConnectionString!),
             ("Backgrounder:Redis:KeyPrefix", _prefix),
-            ("Backgrounder:Redis:NodeTimeout", "00:00:05"))
+            ("Backgrounder:Redis:NodeTimeout", "00:00:05"),
+            .. settings,
+        ])
         {
             CheckRedisSettings = true,
             ConfigureTestServices = services,

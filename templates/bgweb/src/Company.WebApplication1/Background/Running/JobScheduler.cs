@@ -129,7 +129,7 @@ internal sealed partial class JobScheduler(
         // Its output goes on from the lines its earlier attempts (or what scheduled it) wrote.
         var output = new JobOutput(store, options.Value, time, firstLine: job.LineCount);
         output.Attach(job.Id);
-        if (!queue.TryEnqueueClaimed(new JobRun(job.Id, job.Name, work, output, job.TraceParent, job.Attempt, job.Retry)))
+        if (!queue.TryEnqueueClaimed(new JobRun(job.Id, job.Name, work, output, job.TraceParent, job.Attempt, job.Retry, claimed: true)))
         {
             // The app began to stop as it was claimed: it never runs.
             await store.TryFinishAsync(job.Id, JobState.Canceled, finalLine: IJobStore.CanceledLine);
