@@ -131,8 +131,14 @@ internal sealed partial class JobScheduler(
         output.Attach(job.Id);
         if (!queue.TryEnqueueClaimed(new JobRun(job.Id, job.Name, work, output, job.TraceParent, job.Attempt, job.Retry, claimed: true)))
         {
-            // The app began to stop as it was claimed: it never runs.
-            await store.TryFinishAsync(job.Id, JobState.Canceled, finalLine: IJobStore.CanceledLine);
+            // The app began to stop as it was claimed: back to the schedule, for another node (or, in memory, for the
+            // shutdown that ends every scheduled job).
+            _ = output.CloseAsync();
+            if (!await store.TryReleaseAsync(job.Id))
+            {
+                await store.TryFinishAsync(job.Id, JobState.Canceled, finalLine: IJobStore.CanceledLine);
+            }
+
             return;
         }
 
