@@ -29,6 +29,7 @@ internal sealed partial class JobScheduler(
     private const int MaxClaim = 500;
 
     private TaskCompletionSource _wake = new();
+    private bool _failing;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -70,8 +71,14 @@ internal sealed partial class JobScheduler(
             }
             catch (Exception exception)
             {
-                // The store cannot be reached (or anything else): due jobs wait, and the next look claims them.
-                LogClaimFailed(exception.GetType().Name, exception.Message);
+                // The store cannot be reached (or anything else): due jobs wait, and the next look claims them. Said
+                // once per outage, not every second of it.
+                if (!_failing)
+                {
+                    _failing = true;
+                    LogClaimFailed(exception.GetType().Name, exception.Message);
+                }
+
                 await Task.WhenAny(Delay(s_storeRetryDelay, token));
             }
         }
@@ -88,6 +95,7 @@ internal sealed partial class JobScheduler(
         }
 
         var due = await store.ClaimDueAsync([.. registry.KnownNames], room, token);
+        _failing = false;
         foreach (var job in due.Claimed)
         {
             await QueueAsync(job);
@@ -162,7 +170,7 @@ internal sealed partial class JobScheduler(
 
     private Task Delay(TimeSpan delay, CancellationToken token) => Task.Delay(delay, time, token);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Due jobs could not be claimed ({Reason}: {Message}); they wait for the next look.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due jobs could not be claimed ({Reason}: {Message}); they wait, and are claimed once the store answers again.")]
     private partial void LogClaimFailed(string reason, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown canceled {Count} scheduled jobs: the in-memory store keeps no job across a restart.")]
