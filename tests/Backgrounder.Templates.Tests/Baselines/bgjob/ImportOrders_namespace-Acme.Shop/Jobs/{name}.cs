@@ -11,7 +11,8 @@ namespace Acme.Shop.Jobs;
 /// </code>
 /// The first request answers 303 to <c>/import-orders?_t=&lt;id&gt;</c>, where the job's output shows as it grows.
 /// Each run gets the job from a DI scope of its own, so its constructor may take scoped services (a <c>DbContext</c>)
-/// as well as singletons; the scope ends once the run's final state is recorded.
+/// as well as singletons; the scope ends once the run's final state is recorded. Later: <c>jobs.ScheduleAsync&lt;ImportOrders&gt;(TimeSpan.FromMinutes(10))</c>.
+/// Again after a failure: put <c>[Retry(3)]</c> on the class.
 /// </summary>
 public sealed class ImportOrders(TimeProvider time) : IJob
 {

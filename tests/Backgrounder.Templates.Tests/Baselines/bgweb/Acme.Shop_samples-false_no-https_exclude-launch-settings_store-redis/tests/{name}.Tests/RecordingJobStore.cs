@@ -50,6 +50,8 @@ public sealed class RecordingJobStore(TimeProvider time, IOptions<BackgrounderOp
     public Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default) =>
         _inner.ClaimDueAsync(names, most, cancellationToken);
 
+    public Task<bool> TryReleaseAsync(JobId id, CancellationToken cancellationToken = default) => _inner.TryReleaseAsync(id, cancellationToken);
+
     public Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default) =>
         _inner.TryRetryAsync(id, attempt, runAt, line, cancellationToken);
 

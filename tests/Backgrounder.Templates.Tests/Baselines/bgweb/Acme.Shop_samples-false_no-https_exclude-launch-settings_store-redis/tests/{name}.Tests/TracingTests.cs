@@ -114,6 +114,27 @@ public sealed class TracingTests
         }
     }
 
+    [Fact]
+    public async Task Each_attempt_of_a_retried_job_is_an_activity_of_its_own_tagged_with_its_attempt()
+    {
+        using var recorder = new ActivityRecorder(JobMetrics.MeterName);
+        var attempts = new RetryTests.Attempts(failures: 1);
+        using var app = new BackgrounderAppFactory
+        {
+            ConfigureTestServices = services => services.AddSingleton(attempts).AddScoped<RetryTests.AttemptScope>().AddJob<RetryTests.FailsOnce>(),
+        };
+
+        var id = await app.Jobs.StartAsync<RetryTests.FailsOnce>();
+        var waiting = await app.Store.WaitForAsync(id, status => status.Attempt == 2);
+        app.Time.Advance(waiting.RunAt!.Value - app.Time.GetUtcNow());
+
+        var first = await recorder.WaitForAsync(activity => IsRunOf(activity, id) && activity.GetTagItem("job.attempt") is 1);
+        var second = await recorder.WaitForAsync(activity => IsRunOf(activity, id) && activity.GetTagItem("job.attempt") is 2);
+        Assert.Equal(("Scheduled", ActivityStatusCode.Error), (first.GetTagItem("job.state"), first.Status));
+        Assert.Equal(("Succeeded", ActivityStatusCode.Unset), (second.GetTagItem("job.state"), second.Status));
+        Assert.NotEqual(first.SpanId, second.SpanId);
+    }
+
     private static bool IsRunOf(Activity activity, JobId id) =>
         activity.Source.Name == JobMetrics.MeterName && activity.GetTagItem("job.id") as string == id.ToString();
 

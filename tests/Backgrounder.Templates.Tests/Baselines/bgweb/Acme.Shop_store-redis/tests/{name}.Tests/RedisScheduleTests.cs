@@ -85,12 +85,63 @@ public sealed class RedisScheduleTests
         Assert.Equal(1, attempts.Count);
     }
 
-    private BackgrounderAppFactory Node(string name, Action<IServiceCollection> services) =>
+    [SkippableFact]
+    public async Task A_due_job_claimed_by_a_node_that_stops_before_running_it_goes_back_and_runs_on_another()
+    {
+        Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
+        var runs = new ScheduledJobTests.RunCounter();
+        JobId id;
+        await using (var a = Node("node-a", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>(), ("Backgrounder:MaxConcurrentJobs", "1")))
+        {
+            // A's only worker is busy: the due job it claims waits in its queue when A stops.
+            var blocker = new ScriptedJob();
+            await a.StartAsync(blocker.RunAsync);
+            await blocker.Started;
+            id = await a.Jobs.ScheduleAsync<ScheduledJobTests.CountsRuns>(TimeSpan.FromSeconds(1));
+            a.Time.Advance(TimeSpan.FromSeconds(1));
+            await a.Store.WaitForAsync(id, status => status.State == JobState.Queued);
+        }
+
+        await using var b = Node("node-b", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>());
+        b.Time.Advance(TimeSpan.FromSeconds(1));
+        var ran = await b.Store.WaitUntilFinishedAsync(id);
+
+        Assert.Equal((JobState.Succeeded, "node-b"), (ran.State, ran.Node));
+        Assert.Equal(["ran"], await b.Store.LinesAsync(id));
+        Assert.Equal(1, runs.Count);
+    }
+
+    [SkippableFact]
+    public async Task A_claim_applied_though_its_answer_was_lost_hands_its_jobs_to_this_node_at_the_next_claim_once()
+    {
+        Skip.If(RedisNode.ConnectionString is null, RedisNode.Unavailable);
+        var time = new TestClock();
+        var options = new BackgrounderOptions { NodeName = "node-a" };
+        await using var node = await RedisNode.StartAsync(_prefix, options, time);
+        var id = JobId.New();
+        await node.Store.CreateAsync(new JobStatus(id, JobState.Scheduled, time.GetUtcNow()) { Name = "Import", Kind = JobKind.Typed, RunAt = time.GetUtcNow() });
+
+        // The claim reaches Redis and is applied, but its answer never comes back (a timeout): the call fails.
+        await node.Store.Eval(RedisScripts.Claim, id: null, [time.GetUtcNow().ToUnixTimeMilliseconds(), "node-a", node.Store.Node.RunId, 10, options.MaxRetainedJobs, "Import"]);
+        node.Store.Node.EvictionRefused("Redis is unavailable to this test");
+        await Assert.ThrowsAsync<JobsUnavailableException>(() => node.Store.ClaimDueAsync(["Import"], 10));
+        node.Store.Node.EvictionRefused(null);
+
+        var recovered = await node.Store.ClaimDueAsync(["Import"], 10);
+        Assert.Equal([(id, JobState.Queued, "node-a")], recovered.Claimed.Select(job => (job.Id, job.State, job.Node)));
+        Assert.Empty((await node.Store.ClaimDueAsync(["Import"], 10)).Claimed);
+        Assert.True(await node.Store.TryStartAsync(id));
+    }
+
+    private BackgrounderAppFactory Node(string name, Action<IServiceCollection> services, params (string Key, string Value)[] settings) =>
         new(
+        [
             ("Backgrounder:NodeName", name),
             ("ConnectionStrings:Redis", RedisNode.ConnectionString!),
             ("Backgrounder:Redis:KeyPrefix", _prefix),
-            ("Backgrounder:Redis:NodeTimeout", "00:00:05"))
+            ("Backgrounder:Redis:NodeTimeout", "00:00:05"),
+            .. settings,
+        ])
         {
             CheckRedisSettings = true,
             ConfigureTestServices = services,

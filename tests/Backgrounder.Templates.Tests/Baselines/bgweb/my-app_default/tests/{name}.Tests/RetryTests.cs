@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using my_app.Background;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,11 @@ public sealed class RetryTests
         Assert.Equal(JobState.Scheduled, second.State);
         AssertBetween(failedAt + TimeSpan.FromSeconds(8), second.RunAt!.Value, failedAt + TimeSpan.FromSeconds(12));
         Assert.Equal(new RetryPolicy(2, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), false), second.Retry);
+        var json = await app.CreatePlainClient().GetFromJsonAsync<JsonElement>($"/jobs/{id}");
+        Assert.Equal(("Scheduled", 2), (json.GetProperty("state").GetString(), json.GetProperty("attempt").GetInt32()));
+        Assert.Equal(
+            """{"attempts":2,"backoff":"00:00:10","maxBackoff":"00:10:00","onInterrupted":false}""",
+            json.GetProperty("retry").GetRawText());
         Assert.Equal(["attempt 1", $"Attempt 1 of 3 failed: InvalidOperationException; next attempt at {Utc(second.RunAt!.Value)}"], await app.Store.LinesAsync(id));
 
         // The clock moves only here, each time to the next attempt's time: what a failure sees as now is known.

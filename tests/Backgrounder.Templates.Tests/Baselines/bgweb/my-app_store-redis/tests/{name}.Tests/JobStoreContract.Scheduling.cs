@@ -67,7 +67,7 @@ public abstract partial class JobStoreContract
         Assert.True(await Store.TryRetryAsync(id, attempt: 1, next, "Attempt 1 of 4 failed: IOException"));
 
         var waiting = await Store.StatusAsync(id);
-        Assert.Equal((JobState.Scheduled, 2, next, 2L), (waiting.State, waiting.Attempt, waiting.RunAt, waiting.LineCount));
+        Assert.Equal((JobState.Scheduled, 2, next, 2L, null), (waiting.State, waiting.Attempt, waiting.RunAt, waiting.LineCount, waiting.Node));
         Assert.Equal(["working", "Attempt 1 of 4 failed: IOException"], await Store.LinesAsync(id));
         Assert.Equal(Policy, waiting.Retry);
         Assert.False(await Store.TryFinishAsync(id, JobState.Succeeded));
@@ -96,6 +96,23 @@ public abstract partial class JobStoreContract
         Assert.False(await Store.TryFinishAsync(id, JobState.Succeeded, attempt: 1));
         Assert.True(await Store.TryFinishAsync(id, JobState.Succeeded, attempt: 2));
         Assert.Equal(["Attempt 1 of 4 failed: IOException", "second try"], await Store.LinesAsync(id));
+    }
+
+    [SkippableFact]
+    public async Task A_claimed_job_its_node_will_not_run_goes_back_to_the_schedule_due_as_it_was()
+    {
+        var runAt = Time.GetUtcNow();
+        var id = await ScheduleAsync("Import", runAt);
+        Assert.Single((await Store.ClaimDueAsync(["Import"], 1)).Claimed);
+
+        Assert.True(await Store.TryReleaseAsync(id));
+
+        var released = await Store.StatusAsync(id);
+        Assert.Equal((JobState.Scheduled, runAt, null), (released.State, released.RunAt, released.Node));
+        Assert.False(await Store.TryReleaseAsync(id));
+        Assert.Equal([id], (await Store.ClaimDueAsync(["Import"], 1)).Claimed.Select(job => job.Id));
+        Assert.True(await Store.TryStartAsync(id));
+        Assert.False(await Store.TryReleaseAsync(id));
     }
 
     [SkippableFact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json.Serialization;
 
 namespace Acme.Shop.Background;
 
@@ -13,6 +14,7 @@ public sealed record RetryPolicy(int Attempts, TimeSpan Backoff, TimeSpan MaxBac
     private const double Jitter = 0.2;
 
     /// <summary>All attempts, the first included.</summary>
+    [JsonIgnore]
     public int MaxAttempts => Attempts + 1;
 
     /// <summary>The class's policy, or null without <see cref="RetryAttribute"/>.</summary>

@@ -35,6 +35,12 @@ public interface IJobStore
     /// </summary>
     Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Queued on this node → <see cref="JobState.Scheduled"/> again, due as it was: a claimed job this node will not run
+    /// after all (it is stopping) waits for another. False when it is no longer queued here.
+    /// </summary>
+    Task<bool> TryReleaseAsync(JobId id, CancellationToken cancellationToken = default);
+
     /// <summary>Raised on every node when a job is scheduled or rescheduled: the node looks again for what is due next.</summary>
     event Action? Scheduled;
 

@@ -133,6 +133,22 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
         }
     }
 
+    /// <summary>Queued on <paramref name="node"/> → Scheduled again, due as it was: false when it is no longer queued there.</summary>
+    public bool TryRelease(string node)
+    {
+        lock (this)
+        {
+            if (State != JobState.Queued || _node != node)
+            {
+                return false;
+            }
+
+            (State, _node) = (JobState.Scheduled, null);
+            Changed();
+            return true;
+        }
+    }
+
     /// <summary>
     /// Running attempt <paramref name="attempt"/> → Scheduled for the next, with its line: true when done now, false
     /// when it was so already (a retried call), null when it is not running that attempt or a cancel came.
@@ -152,7 +168,7 @@ internal sealed class InMemoryJobEntry(JobStatus created, long order, Background
             }
 
             _lines.Add(line);
-            (State, _runAt, _attempt, _startedAt, _progress) = (JobState.Scheduled, runAt, attempt + 1, null, null);
+            (State, _runAt, _attempt, _startedAt, _progress, _node) = (JobState.Scheduled, runAt, attempt + 1, null, null, null);
             Changed();
             return true;
         }

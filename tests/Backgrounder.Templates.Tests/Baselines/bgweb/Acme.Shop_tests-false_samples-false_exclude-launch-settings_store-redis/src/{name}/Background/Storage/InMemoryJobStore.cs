@@ -125,6 +125,19 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
         return Task.FromResult(true);
     }
 
+    public Task<bool> TryReleaseAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var entry) || !entry.TryRelease(options.Value.NodeName))
+        {
+            return Task.FromResult(false);
+        }
+
+        Interlocked.Increment(ref _scheduled);
+        Interlocked.Decrement(ref _count);
+        Due(entry, entry.RunAt ?? time.GetUtcNow());
+        return Task.FromResult(true);
+    }
+
     public Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobs.TryGetValue(id, out var entry) ? entry.Read() : null);
 

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace my_app.Background;
 
 /// <summary>What only the node that runs a job has: its work, its cancellation, its output on the way to the store.</summary>
-internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput output, string? traceParent, int attempt = 1, RetryPolicy? retry = null)
+internal sealed class JobRun(
+    JobId id, string name, JobWork work, JobOutput output, string? traceParent, int attempt = 1, RetryPolicy? retry = null, bool claimed = false)
 {
     private Activity? _activity;
 
@@ -14,6 +15,9 @@ internal sealed class JobRun(JobId id, string name, JobWork work, JobOutput outp
     public JobWork Work => work;
 
     public JobOutput Output => output;
+
+    /// <summary>Whether it came from the schedule (a delayed job, a next attempt): then another node may run it instead.</summary>
+    public bool Claimed => claimed;
 
     /// <summary>Which attempt this run is: 1 for the first.</summary>
     public int Attempt => attempt;

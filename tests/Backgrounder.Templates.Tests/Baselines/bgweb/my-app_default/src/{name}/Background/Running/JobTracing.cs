@@ -7,7 +7,7 @@ namespace my_app.Background;
 /// export it with OpenTelemetry's <c>AddSource</c>. Its parent is the activity that started the job (the request,
 /// say), kept in the job's record as <see cref="JobStatus.TraceParent"/>, so the run joins the request's trace
 /// whichever node runs it. Tagged
-/// <c>job.id</c>, <c>job.name</c> and, once its final state is recorded, <c>job.state</c>.
+/// <c>job.id</c>, <c>job.name</c>, <c>job.attempt</c> and, once its final state is recorded, <c>job.state</c>.
 /// </summary>
 internal static class JobTracing
 {
@@ -16,6 +16,9 @@ internal static class JobTracing
     public const string IdTag = "job.id";
 
     public const string StateTag = "job.state";
+
+    /// <summary>Which attempt the run is (1 for the first): each attempt of a retried job is an activity of its own.</summary>
+    public const string AttemptTag = "job.attempt";
 
     /// <summary>The current activity's W3C id, recorded with the job it starts; null outside one (or for the old hierarchical ids).</summary>
     public static string? CurrentTraceParent() =>
@@ -38,6 +41,7 @@ internal static class JobTracing
         {
             activity.SetTag(IdTag, run.Id.ToString());
             activity.SetTag(JobMetrics.NameTag, run.Name);
+            activity.SetTag(AttemptTag, run.Attempt);
         }
 
         return activity;

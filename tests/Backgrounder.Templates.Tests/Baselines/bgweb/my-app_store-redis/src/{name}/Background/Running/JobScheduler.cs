@@ -29,6 +29,7 @@ internal sealed partial class JobScheduler(
     private const int MaxClaim = 500;
 
     private TaskCompletionSource _wake = new();
+    private bool _failing;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -70,8 +71,14 @@ internal sealed partial class JobScheduler(
             }
             catch (Exception exception)
             {
-                // The store cannot be reached (or anything else): due jobs wait, and the next look claims them.
-                LogClaimFailed(exception.GetType().Name, exception.Message);
+                // The store cannot be reached (or anything else): due jobs wait, and the next look claims them. Said
+                // once per outage, not every second of it.
+                if (!_failing)
+                {
+                    _failing = true;
+                    LogClaimFailed(exception.GetType().Name, exception.Message);
+                }
+
                 await Task.WhenAny(Delay(s_storeRetryDelay, token));
             }
         }
@@ -88,6 +95,7 @@ internal sealed partial class JobScheduler(
         }
 
         var due = await store.ClaimDueAsync([.. registry.KnownNames], room, token);
+        _failing = false;
         foreach (var job in due.Claimed)
         {
             await QueueAsync(job);
@@ -129,10 +137,16 @@ internal sealed partial class JobScheduler(
         // Its output goes on from the lines its earlier attempts (or what scheduled it) wrote.
         var output = new JobOutput(store, options.Value, time, firstLine: job.LineCount);
         output.Attach(job.Id);
-        if (!queue.TryEnqueueClaimed(new JobRun(job.Id, job.Name, work, output, job.TraceParent, job.Attempt, job.Retry)))
+        if (!queue.TryEnqueueClaimed(new JobRun(job.Id, job.Name, work, output, job.TraceParent, job.Attempt, job.Retry, claimed: true)))
         {
-            // The app began to stop as it was claimed: it never runs.
-            await store.TryFinishAsync(job.Id, JobState.Canceled, finalLine: IJobStore.CanceledLine);
+            // The app began to stop as it was claimed: back to the schedule, for another node (or, in memory, for the
+            // shutdown that ends every scheduled job).
+            _ = output.CloseAsync();
+            if (!await store.TryReleaseAsync(job.Id))
+            {
+                await store.TryFinishAsync(job.Id, JobState.Canceled, finalLine: IJobStore.CanceledLine);
+            }
+
             return;
         }
 
@@ -156,7 +170,7 @@ internal sealed partial class JobScheduler(
 
     private Task Delay(TimeSpan delay, CancellationToken token) => Task.Delay(delay, time, token);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Due jobs could not be claimed ({Reason}: {Message}); they wait for the next look.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due jobs could not be claimed ({Reason}: {Message}); they wait, and are claimed once the store answers again.")]
     private partial void LogClaimFailed(string reason, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown canceled {Count} scheduled jobs: the in-memory store keeps no job across a restart.")]

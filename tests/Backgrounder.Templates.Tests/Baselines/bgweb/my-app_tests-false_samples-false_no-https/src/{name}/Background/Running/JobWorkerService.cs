@@ -50,6 +50,14 @@ internal sealed partial class JobWorkerService(
         var canceled = 0;
         foreach (var run in queue.Complete())
         {
+            // A due job this node claimed but will not run goes back to the schedule, for another node (with the
+            // in-memory store, the scheduler then ends it, as it ends every scheduled job at shutdown).
+            if (run.Claimed && await TryReleaseAsync(run))
+            {
+                _ = run.Output.CloseAsync();
+                continue;
+            }
+
             canceled += await FinishAsync(run, JobState.Canceled, finalLine: IJobStore.CanceledLine, stoppingToken: cancellationToken) ? 1 : 0;
         }
 
@@ -250,8 +258,23 @@ internal sealed partial class JobWorkerService(
             return false;
         }
 
+        // This attempt's activity ends with the job waiting for the next one.
+        JobTracing.Finished(run.Activity, JobState.Scheduled);
         LogRetryScheduled(run.Id, run.Attempt, runAt);
         return true;
+    }
+
+    private async Task<bool> TryReleaseAsync(JobRun run)
+    {
+        try
+        {
+            return await store.TryReleaseAsync(run.Id);
+        }
+        catch (Exception)
+        {
+            // Redis cannot be reached: the other nodes mark it Interrupted once this node's heartbeat is gone.
+            return false;
+        }
     }
 
     /// <summary>Records the final state; false when the job had one already (finished elsewhere, or by shutdown). Never throws.</summary>

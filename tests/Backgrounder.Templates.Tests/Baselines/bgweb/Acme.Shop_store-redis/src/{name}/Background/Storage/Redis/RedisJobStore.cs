@@ -144,6 +144,13 @@ internal sealed class RedisJobStore(
         return false;
     }
 
+    public async Task<bool> TryReleaseAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        var released = await EvalHeld(RedisScripts.Release, id, options.Value.NodeName) == 1;
+        Held.Release(id);
+        return released;
+    }
+
     /// <summary>
     /// The jobs of a node that is gone (or of this name's previous run, <paramref name="takeOver"/>) end Interrupted,
     /// or have their next attempt scheduled when their class allows it; <paramref name="reason"/> says why.

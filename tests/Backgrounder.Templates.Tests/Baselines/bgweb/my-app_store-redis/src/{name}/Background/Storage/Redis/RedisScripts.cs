@@ -30,6 +30,7 @@ internal static class RedisScripts
     public static readonly string Claim = WithCommon("claim.lua");
     public static readonly string Claimed = Load("claimed.lua");
     public static readonly string Retry = WithCommon("retry.lua");
+    public static readonly string Release = WithCommon("release.lua");
 
     private static string WithCommon(string name) => s_common + Load(name);
 

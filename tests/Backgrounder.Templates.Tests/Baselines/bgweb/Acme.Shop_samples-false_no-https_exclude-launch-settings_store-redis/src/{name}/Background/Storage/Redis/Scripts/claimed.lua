@@ -1,3 +1,4 @@
+local P = ARGV[1]
 -- ARGV: P, '', node, run: the jobs Queued on this node by a claim of this run, to find those of a claim that was
 -- answered with an error yet applied.
 local found = {}
