@@ -28,6 +28,7 @@ public static class BackgrounderExtensions
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<JobAccess>();
         services.AddSingleton<JobRegistry>();
+        services.AddSingleton<JobRetries>();
         services.AddHttpContextAccessor();
         services.AddSingleton(provider => new BackgroundJobs(
             provider.GetRequiredService<JobQueue>(),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +12,7 @@ internal sealed partial class JobWorkerService(
     IJobStore store,
     JobMetrics metrics,
     JobRegistry registry,
+    JobRetries retries,
     IServiceScopeFactory scopes,
     TimeProvider time,
     IHostEnvironment environment,
@@ -52,7 +52,7 @@ internal sealed partial class JobWorkerService(
         {
             // A due job this node claimed but will not run goes back to the schedule, for another node (with the
             // in-memory store, the scheduler then ends it, as it ends every scheduled job at shutdown).
-            if (run.Claimed && await TryReleaseAsync(run))
+            if (run.Claimed && await retries.TryReleaseAsync(run))
             {
                 _ = run.Output.CloseAsync();
                 continue;
@@ -71,7 +71,7 @@ internal sealed partial class JobWorkerService(
         {
             // Closed first: whatever the job still writes goes to stdout, after the line that ends it.
             _ = run.Output.CloseAsync();
-            if (run.Retry is { OnInterrupted: true } && await TryRetryAsync(run, "interrupted: the app stopped before it did", cancellationToken))
+            if (run.Retry is { OnInterrupted: true } && await retries.TryScheduleNextAsync(run, "interrupted: the app stopped before it did", cancellationToken))
             {
                 run.Activity?.Stop();
                 continue;
@@ -210,7 +210,7 @@ internal sealed partial class JobWorkerService(
                 JobTracing.Failed(run.Activity, failure, error);
 
                 // A cancel stops the retrying: the attempt that failed meanwhile is the last.
-                if (run.Cancellation.IsCancellationRequested || !await TryRetryAsync(run, $"failed: {type}", stoppingToken))
+                if (run.Cancellation.IsCancellationRequested || !await retries.TryScheduleNextAsync(run, $"failed: {type}", stoppingToken))
                 {
                     await FinishAsync(run, JobState.Failed, error, $"Job failed: {error}", stoppingToken);
                 }
@@ -225,55 +225,6 @@ internal sealed partial class JobWorkerService(
                 }
 
                 break;
-        }
-    }
-
-    /// <summary>
-    /// Schedules the next attempt of a job whose class has attempts left, with a line saying what became of this one:
-    /// <c>Attempt 1 of 4 failed: TimeoutException; next attempt at 2026-12-04T10:00:10Z</c>. False when it has none
-    /// left, or the store refused (a cancel came first): then this attempt's end is the job's. Never throws.
-    /// </summary>
-    private async Task<bool> TryRetryAsync(JobRun run, string outcome, CancellationToken stoppingToken)
-    {
-        if (run.Retry is not { } retry || run.Attempt >= retry.MaxAttempts)
-        {
-            return false;
-        }
-
-        var runAt = JobScheduler.DueTime(time.GetUtcNow() + retry.DelayAfter(run.Attempt, Random.Shared.NextDouble()));
-        var line = $"Attempt {run.Attempt} of {retry.MaxAttempts} {outcome}; next attempt at {runAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}";
-        try
-        {
-            if (!await RetryAsync(
-                static (store, next) => store.TryRetryAsync(next.Id, next.Attempt, next.RunAt, next.Line),
-                (run.Id, run.Attempt, RunAt: runAt, Line: line),
-                stoppingToken))
-            {
-                return false;
-            }
-        }
-        catch (Exception)
-        {
-            // The store stayed unreachable: the job is ended the usual way, or by the other nodes.
-            return false;
-        }
-
-        // This attempt's activity ends with the job waiting for the next one.
-        JobTracing.Finished(run.Activity, JobState.Scheduled);
-        LogRetryScheduled(run.Id, run.Attempt, runAt);
-        return true;
-    }
-
-    private async Task<bool> TryReleaseAsync(JobRun run)
-    {
-        try
-        {
-            return await store.TryReleaseAsync(run.Id);
-        }
-        catch (Exception)
-        {
-            // Redis cannot be reached: the other nodes mark it Interrupted once this node's heartbeat is gone.
-            return false;
         }
     }
 
@@ -331,9 +282,6 @@ internal sealed partial class JobWorkerService(
             return "(its message could not be read)";
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}'s attempt {Attempt} did not succeed; its next attempt is due at {RunAt}.")]
-    private partial void LogRetryScheduled(JobId jobId, int attempt, DateTimeOffset runAt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} job classes registered: {Names}.")]
     private partial void LogJobsRegistered(int count, string names);
