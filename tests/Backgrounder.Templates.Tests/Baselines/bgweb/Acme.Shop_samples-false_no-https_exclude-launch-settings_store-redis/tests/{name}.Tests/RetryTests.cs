@@ -38,12 +38,12 @@ public sealed class RetryTests
         Assert.Equal(["attempt 1", $"Attempt 1 of 3 failed: InvalidOperationException; next attempt at {Utc(second.RunAt!.Value)}"], await app.Store.LinesAsync(id));
 
         // The clock moves only here, each time to the next attempt's time: what a failure sees as now is known.
-        app.Time.Advance(second.RunAt!.Value - failedAt);
+        await app.Time.AdvanceToArmedAsync(second.RunAt!.Value);
         var third = await app.Store.WaitForAsync(id, status => status.Attempt == 3);
         var secondFailedAt = app.Time.GetUtcNow();
         AssertBetween(secondFailedAt + TimeSpan.FromSeconds(16), third.RunAt!.Value, secondFailedAt + TimeSpan.FromSeconds(24));
 
-        app.Time.Advance(third.RunAt!.Value - secondFailedAt);
+        await app.Time.AdvanceToArmedAsync(third.RunAt!.Value);
         var done = await app.Store.WaitUntilFinishedAsync(id);
         Assert.Equal((JobState.Succeeded, 3), (done.State, done.Attempt));
         var lines = await app.Store.ReadLinesAsync(id, 0);
@@ -102,7 +102,7 @@ public sealed class RetryTests
         AssertBetween(app.Time.GetUtcNow() + TimeSpan.FromSeconds(48), second.RunAt!.Value, app.Time.GetUtcNow() + TimeSpan.FromSeconds(72));
 
         // Doubled, 120 s ± 20 % is at least 96 s: past the 90 s most, so exactly that.
-        app.Time.Advance(second.RunAt!.Value - app.Time.GetUtcNow());
+        await app.Time.AdvanceToArmedAsync(second.RunAt!.Value);
         var third = await app.Store.WaitForAsync(id, status => status.Attempt == 3);
         Assert.Equal(app.Time.GetUtcNow() + TimeSpan.FromSeconds(90), third.RunAt);
     }

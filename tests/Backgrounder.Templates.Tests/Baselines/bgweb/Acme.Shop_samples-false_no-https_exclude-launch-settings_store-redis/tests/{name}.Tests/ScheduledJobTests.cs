@@ -25,6 +25,7 @@ public sealed class ScheduledJobTests
         Assert.Equal(scheduledAt.AddMinutes(10), json.GetProperty("runAt").GetDateTimeOffset());
         Assert.False(json.GetProperty("isFinished").GetBoolean());
 
+        await app.Time.ArmedAsync(scheduledAt.AddMinutes(10));
         app.Time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
         Assert.Equal(JobState.Scheduled, (await app.Store.StatusAsync(id)).State);
 
@@ -46,7 +47,7 @@ public sealed class ScheduledJobTests
         var scheduled = await app.Store.StatusAsync(id);
         Assert.Equal((JobState.Scheduled, runAt, "Greets"), (scheduled.State, scheduled.RunAt, scheduled.Name));
         Assert.Equal("Ada", scheduled.Arguments!.Value.GetProperty("name").GetString());
-        app.Time.Advance(TimeSpan.FromHours(2));
+        await app.Time.AdvanceToArmedAsync(runAt);
         await app.Store.WaitUntilFinishedAsync(id);
         Assert.Equal(["Hello, Ada!", "Hello, Ada!"], await app.Store.LinesAsync(id));
     }
@@ -79,6 +80,7 @@ public sealed class ScheduledJobTests
         Assert.Equal([IJobStore.CanceledLine], await app.Store.LinesAsync(id));
 
         // Once the later job has run, the canceled one's time has long passed: it was not run.
+        await app.Time.ArmedAsync(canceled.RunAt!.Value);
         app.Time.Advance(TimeSpan.FromMinutes(2));
         await app.Store.WaitUntilFinishedAsync(control);
         Assert.Equal(1, runs.Count);
@@ -128,7 +130,7 @@ public sealed class ScheduledJobTests
         var state = JsonDocument.Parse(first!.Data).RootElement;
         Assert.Equal(("state", "Scheduled"), (first.Type, state.GetProperty("state").GetString()));
         Assert.Equal(runAt, state.GetProperty("runAt").GetDateTimeOffset());
-        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await app.Time.AdvanceToArmedAsync(runAt);
         await app.Store.WaitUntilFinishedAsync(id);
         var rest = await events.ReadToEndAsync();
         Assert.Equal("Succeeded", JsonDocument.Parse(rest.Last(e => e.Type == "state").Data).RootElement.GetProperty("state").GetString());
@@ -183,7 +185,7 @@ public sealed class ScheduledJobTests
             await app.Jobs.ScheduleAsync<CountsRuns>(TimeSpan.FromSeconds(1)),
         };
 
-        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await app.Time.AdvanceToArmedAsync((await app.Store.StatusAsync(due[0])).RunAt!.Value);
 
         // One slot: one due job is queued, the others stay Scheduled (late) rather than pass the queue's capacity.
         await await Task.WhenAny(due.Select(id => app.Store.WaitForAsync(id, status => status.State != JobState.Scheduled)));

@@ -53,6 +53,36 @@ public sealed class TestClock() : FakeTimeProvider(new DateTimeOffset(2008, 6, 1
         await done;
     }
 
+    /// <summary>
+    /// Completes once a timer waits for exactly <paramref name="due"/>, as the app's scheduler arms one for the job due
+    /// then: a test that moves the clock after this never moves it before the app looked at it.
+    /// </summary>
+    public async Task ArmedAsync(DateTimeOffset due)
+    {
+        using var timeout = new CancellationTokenSource(JobWaiting.Timeout);
+        while (true)
+        {
+            Task armed;
+            lock (_gate)
+            {
+                armed = _armed.Task;
+                if (_pending.Any(timer => timer.Due == due))
+                {
+                    return;
+                }
+            }
+
+            await armed.WaitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>Moves the clock to <paramref name="due"/> once a timer waits for it (<see cref="ArmedAsync"/>).</summary>
+    public async Task AdvanceToArmedAsync(DateTimeOffset due)
+    {
+        await ArmedAsync(due);
+        Advance(due - GetUtcNow());
+    }
+
     /// <summary>Records when <paramref name="timer"/> is due next; never once it is disposed, though it fired meanwhile.</summary>
     private void Arm(TrackedTimer timer, TimeSpan dueTime)
     {

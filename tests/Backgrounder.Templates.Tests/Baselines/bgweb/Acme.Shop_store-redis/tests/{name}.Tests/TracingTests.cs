@@ -126,7 +126,7 @@ public sealed class TracingTests
 
         var id = await app.Jobs.StartAsync<RetryTests.FailsOnce>();
         var waiting = await app.Store.WaitForAsync(id, status => status.Attempt == 2);
-        app.Time.Advance(waiting.RunAt!.Value - app.Time.GetUtcNow());
+        await app.Time.AdvanceToArmedAsync(waiting.RunAt!.Value);
 
         var first = await recorder.WaitForAsync(activity => IsRunOf(activity, id) && activity.GetTagItem("job.attempt") is 1);
         var second = await recorder.WaitForAsync(activity => IsRunOf(activity, id) && activity.GetTagItem("job.attempt") is 2);

@@ -27,12 +27,12 @@ public sealed class RedisScheduleTests
         // B knows other jobs only: once a job of its own, due later, has run there, B has looked past the first one's time.
         await using var b = Node("node-b", services => services.AddJob<TypedJobTests.Greets>());
         var own = await b.Jobs.ScheduleAsync<TypedJobTests.Greets, TypedJobTests.Greeting>(new("B", 1), TimeSpan.FromMinutes(2));
-        b.Time.Advance(TimeSpan.FromMinutes(2));
+        await b.Time.AdvanceToArmedAsync((await b.Store.StatusAsync(own)).RunAt!.Value);
         Assert.Equal("node-b", (await b.Store.WaitUntilFinishedAsync(own)).Node);
         Assert.Equal(JobState.Scheduled, (await b.Store.StatusAsync(id)).State);
 
         await using var c = Node("node-c", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>());
-        c.Time.Advance(TimeSpan.FromMinutes(1));
+        await c.Time.AdvanceToArmedAsync((await c.Store.StatusAsync(id)).RunAt!.Value);
         var ran = await c.Store.WaitUntilFinishedAsync(id);
 
         Assert.Equal((JobState.Succeeded, "node-c"), (ran.State, ran.Node));
@@ -56,7 +56,7 @@ public sealed class RedisScheduleTests
         var waiting = await b.Store.StatusAsync(id);
         Assert.Equal((JobState.Scheduled, 2, null), (waiting.State, waiting.Attempt, waiting.Node));
 
-        b.Time.Advance(TimeSpan.FromSeconds(2));
+        await b.Time.AdvanceToArmedAsync(waiting.RunAt!.Value);
         var done = await b.Store.WaitUntilFinishedAsync(id);
 
         Assert.Equal((JobState.Succeeded, 2, "node-b"), (done.State, done.Attempt, done.Node));
@@ -98,12 +98,12 @@ public sealed class RedisScheduleTests
             await a.StartAsync(blocker.RunAsync);
             await blocker.Started;
             id = await a.Jobs.ScheduleAsync<ScheduledJobTests.CountsRuns>(TimeSpan.FromSeconds(1));
-            a.Time.Advance(TimeSpan.FromSeconds(1));
+            await a.Time.AdvanceToArmedAsync((await a.Store.StatusAsync(id)).RunAt!.Value);
             await a.Store.WaitForAsync(id, status => status.State == JobState.Queued);
         }
 
         await using var b = Node("node-b", services => services.AddSingleton(runs).AddJob<ScheduledJobTests.CountsRuns>());
-        b.Time.Advance(TimeSpan.FromSeconds(1));
+        await b.Time.AdvanceToArmedAsync((await b.Store.StatusAsync(id)).RunAt!.Value);
         var ran = await b.Store.WaitUntilFinishedAsync(id);
 
         Assert.Equal((JobState.Succeeded, "node-b"), (ran.State, ran.Node));

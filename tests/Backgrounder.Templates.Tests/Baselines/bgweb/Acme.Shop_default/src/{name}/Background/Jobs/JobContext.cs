@@ -15,6 +15,9 @@ public sealed class JobContext
     /// <summary>The job's name, as its record, the dashboard and the logs show it.</summary>
     public string JobName => _run.Name;
 
+    /// <summary>Which attempt this run is: 1 for the first, 2 for the first retry of a class with <see cref="RetryAttribute"/>.</summary>
+    public int Attempt => _run.Attempt;
+
     /// <summary>
     /// This run's own DI scope: resolve scoped services (a <c>DbContext</c>) here, never from a request's scope,
     /// which ends with the request. It is disposed once the job's final state is recorded.

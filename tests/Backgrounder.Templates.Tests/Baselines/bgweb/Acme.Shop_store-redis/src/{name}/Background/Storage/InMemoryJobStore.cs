@@ -15,9 +15,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
     private int _count;
     private long _created;
 
-    // Scheduled jobs by due time. A job canceled while it waits stays in here until it would be due, then is skipped.
-    private readonly Lock _dueGate = new();
-    private readonly PriorityQueue<InMemoryJobEntry, DateTimeOffset> _due = new();
+    private readonly InMemoryDueJobs _due = new();
     private int _scheduled;
 
     public event Action<JobId>? CancelRequested;
@@ -58,47 +56,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
     public Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var claimed = new List<JobStatus>();
-        var notOurs = new List<(InMemoryJobEntry Entry, DateTimeOffset RunAt)>();
-        DateTimeOffset? nextDue = null;
-        lock (_dueGate)
-        {
-            while (_due.TryPeek(out var entry, out var runAt))
-            {
-                if (entry.State != JobState.Scheduled || entry.RunAt != runAt)
-                {
-                    // Canceled, or due at another time now (scheduled again): this place in the queue is stale.
-                    _due.Dequeue();
-                    continue;
-                }
-
-                if (!names.Contains(entry.Name))
-                {
-                    notOurs.Add((entry, runAt));
-                    _due.Dequeue();
-                    continue;
-                }
-
-                if (runAt > now || claimed.Count == most)
-                {
-                    nextDue = runAt;
-                    break;
-                }
-
-                _due.Dequeue();
-                if (entry.TryClaim(options.Value.NodeName))
-                {
-                    claimed.Add(entry.Read());
-                }
-            }
-
-            foreach (var (entry, runAt) in notOurs)
-            {
-                _due.Enqueue(entry, runAt);
-            }
-        }
-
+        var (claimed, nextDue) = _due.Claim(names, most, time.GetUtcNow(), options.Value.NodeName);
         foreach (var _ in claimed)
         {
             LeftSchedule();
@@ -236,11 +194,7 @@ internal sealed class InMemoryJobStore(TimeProvider time, IOptions<BackgrounderO
 
     private void Due(InMemoryJobEntry entry, DateTimeOffset runAt)
     {
-        lock (_dueGate)
-        {
-            _due.Enqueue(entry, runAt);
-        }
-
+        _due.Add(entry, runAt);
         Scheduled?.Invoke();
     }
 
