@@ -13,7 +13,7 @@ namespace Company.WebApplication1.Background;
 /// twice, and a job Redis forgot while this node holds it is written back (<see cref="RedisHeldJobs"/>).
 /// <see cref="RedisNodeHeartbeat"/> keeps the node alive and does its share of the repairs.
 /// </summary>
-internal sealed class RedisJobStore(
+internal sealed partial class RedisJobStore(
     IConnectionMultiplexer redis,
     TimeProvider time,
     IOptions<BackgrounderOptions> options,
@@ -28,7 +28,6 @@ internal sealed class RedisJobStore(
     // Starts whose call failed: one applied late is this run's, and its retry takes the job (never drops it).
     private readonly ConcurrentDictionary<JobId, byte> _startsSent = new();
     private readonly string _prefix = redisOptions.Value.KeyPrefix;
-    private volatile bool _claimsUncertain;
 
     public event Action<JobId>? CancelRequested;
 
@@ -43,10 +42,6 @@ internal sealed class RedisJobStore(
     private RedisChannel ChangedChannel => RedisChannel.Literal(_prefix + "changed");
 
     private RedisChannel CancelChannel => RedisChannel.Literal(_prefix + "cancel");
-
-    private RedisChannel ScheduledChannel => RedisChannel.Literal(_prefix + "scheduled");
-
-    public event Action? Scheduled;
 
     public async Task CreateAsync(JobStatus job, CancellationToken cancellationToken = default)
     {
@@ -82,84 +77,6 @@ internal sealed class RedisJobStore(
                 $"{options.Value.MaxScheduledJobs} jobs are scheduled already (Backgrounder:MaxScheduledJobs); try again once some have run.");
         }
     }
-
-    public async Task<DueJobs> ClaimDueAsync(IReadOnlyCollection<string> names, int most, CancellationToken cancellationToken = default)
-    {
-        var claimed = new List<JobId>();
-        if (_claimsUncertain)
-        {
-            // A claim answered with an error may have been applied: its jobs wait Queued here, and only here.
-            var found = (RedisResult[])(await Eval(RedisScripts.Claimed, id: null, options.Value.NodeName, Node.RunId))!;
-            claimed.AddRange(found.Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>().Where(id => Held.Get(id) is null));
-            _claimsUncertain = false;
-        }
-
-        RedisResult[] result;
-        try
-        {
-            result = (RedisResult[])(await Eval(
-                RedisScripts.Claim,
-                id: null,
-                [
-                    time.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.NodeName, Node.RunId, Math.Max(0, most - claimed.Count),
-                    options.Value.MaxRetainedJobs, .. names.Select(name => (RedisValue)name),
-                ]))!;
-        }
-        catch
-        {
-            _claimsUncertain = true;
-            throw;
-        }
-
-        claimed.AddRange(result.Skip(1).Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>());
-        var nextDue = (string?)result[0] is { Length: > 0 } ms ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ms, CultureInfo.InvariantCulture)) : (DateTimeOffset?)null;
-        try
-        {
-            var jobs = (await Task.WhenAll(claimed.Select(id => GetAsync(id, cancellationToken)))).OfType<JobStatus>().ToList();
-            foreach (var job in jobs)
-            {
-                Held.Hold(job);
-            }
-
-            return new DueJobs(jobs, nextDue);
-        }
-        catch
-        {
-            // Claimed, but not read: the next claim finds them.
-            _claimsUncertain = true;
-            throw;
-        }
-    }
-
-    public async Task<bool> TryRetryAsync(JobId id, int attempt, DateTimeOffset runAt, string line, CancellationToken cancellationToken = default)
-    {
-        var result = await EvalHeld(RedisScripts.Retry, id, attempt, runAt.ToUnixTimeMilliseconds(), line, options.Value.MaxOutputLines, options.Value.MaxOutputBytes);
-        if (result is 1 or 2)
-        {
-            // On no node now: whichever claims its next attempt holds it then.
-            Held.Release(id);
-            return true;
-        }
-
-        return false;
-    }
-
-    public async Task<bool> TryReleaseAsync(JobId id, CancellationToken cancellationToken = default)
-    {
-        var released = await EvalHeld(RedisScripts.Release, id, options.Value.NodeName) == 1;
-        Held.Release(id);
-        return released;
-    }
-
-    /// <summary>
-    /// The jobs of a node that is gone (or of this name's previous run, <paramref name="takeOver"/>) end Interrupted,
-    /// or have their next attempt scheduled when their class allows it; <paramref name="reason"/> says why.
-    /// </summary>
-    public async Task<long> InterruptNodeAsync(string node, string reason, bool takeOver) =>
-        (long)await Eval(
-            RedisScripts.InterruptNode,
-            id: null,
-            [.. Finishing(), node, $"Job interrupted: {reason}.", takeOver ? "1" : "0", Random.Shared.NextDouble().ToString("R", CultureInfo.InvariantCulture), reason]);
 
     public async Task<JobStatus?> GetAsync(JobId id, CancellationToken cancellationToken = default)
     {
@@ -296,39 +213,11 @@ internal sealed class RedisJobStore(
         NotifyScheduled();
     }
 
-    /// <summary>Pub/sub delivers at most once: the scheduler looks again for due jobs at every heartbeat too.</summary>
-    public void NotifyScheduled() => Scheduled?.Invoke();
-
     /// <summary>A cancel whose message was lost, or heard now: the node's copy and the workers learn it.</summary>
     public void OnCancelRequested(JobId id)
     {
         Held.Update(id, job => job with { CancelRequested = true });
         CancelRequested?.Invoke(id);
-    }
-
-    /// <summary>Writes back a job this node holds whose record Redis no longer has; false when Redis still had it.</summary>
-    public async Task<bool> RestoreAsync(JobId id)
-    {
-        if (Held.Get(id) is not { } job)
-        {
-            return false;
-        }
-
-        // The lines Redis lost are gone for good: counted as dropped, so numbers go on where they were.
-        return (long)await Eval(RedisScripts.Restore, id, [.. Placement(job), .. RedisJobFields.ToFields(job)]) == 1;
-    }
-
-    public async Task<IReadOnlyList<JobId>> MissingAsync(IReadOnlyCollection<JobId> ids)
-    {
-        var missing = (RedisResult[])(await Eval(RedisScripts.Missing, id: null, [.. ids.Select(id => (RedisValue)id.ToString())]))!;
-        return [.. missing.Select(id => JobId.TryParse((string?)id, out var jobId) ? jobId : (JobId?)null).OfType<JobId>()];
-    }
-
-    /// <summary>Removes a refused start's job if its create reached Redis after all; true once that is settled.</summary>
-    public async Task AbandonAsync(JobId id)
-    {
-        await Eval(RedisScripts.Abandon, id, options.Value.NodeName);
-        Held.Forget(id);
     }
 
     /// <summary>What every finishing script needs: now, for the record and for retention, and the output limits.</summary>
