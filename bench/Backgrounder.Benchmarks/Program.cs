@@ -1,3 +1,4 @@
+using Backgrounder.Benchmarks.Later;
 using Backgrounder.Benchmarks.Latency;
 using Backgrounder.Benchmarks.Memory;
 using Backgrounder.Benchmarks.Output;
@@ -6,7 +7,7 @@ using Backgrounder.Benchmarks.Redis;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
-// `-- polling|output|latency|memory|redis` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
+// `-- polling|output|latency|memory|redis|later` runs a measure BenchmarkDotNet is a poor fit for (HTTP load, heap after churn,
 // wall-clock latency) and prints ours, the baseline and the ratio. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
@@ -21,6 +22,10 @@ switch (args)
         break;
     case ["memory", ..]:
         await MemoryMeasure.RunAsync();
+        break;
+    case ["later", ..]:
+        // Measure 8: delayed jobs, against Quartz and Hangfire; its Redis part starts its own redis-server.
+        await LaterMeasure.RunAsync();
         break;
     case ["redis", .. var rest]:
         // Starts its own redis-server (apt-get install redis-server) on a free loopback port, and stops it at the end.

@@ -16,6 +16,7 @@ public static class BackgrounderHost
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddBackgrounder(builder.Configuration);
         builder.Services.AddJob<TypedNoOpJob>();
+        builder.Services.AddJob<Later.DelayProbeJob>();
         // The template's source is its --store redis app; without ConnectionStrings:Redis it keeps jobs in memory,
         // which these measures are of, and outside Development that would stop start-up.
         builder.Services.RemoveAll<IValidateOptions<RedisStoreOptions>>();
