@@ -33,8 +33,9 @@ measure() {
   # Starts a redis-server of its own on a free loopback port (apt-get install redis-server) and stops it at the end.
   if command -v redis-server >/dev/null; then
     measure redis
+    measure later
   else
-    echo "redis-server not found (apt-get install redis-server): the Redis measure is skipped."
+    echo "redis-server not found (apt-get install redis-server): the Redis and later measures are skipped."
   fi
   # Scaffolding packs this checkout's templates: a patched copy elsewhere does not change it.
   if [ "${1:-}" != "--no-scaffold" ]; then
