@@ -64,8 +64,26 @@ public sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExte
 
     private readonly TaskCompletionSource<IReadOnlyDictionary<string, object?>> _firstError = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private TaskCompletionSource _errorLogged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The scope values around every Error line so far, in order.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, object?>> ErrorScopes { get; } = new();
+
+    /// <summary>The scopes of the first <paramref name="count"/> Error lines, once that many are logged.</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ErrorScopesAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(JobWaiting.Timeout);
+        while (true)
+        {
+            var logged = Volatile.Read(ref _errorLogged).Task;
+            if (ErrorScopes.Count >= count)
+            {
+                return [.. ErrorScopes.Take(count)];
+            }
+
+            await logged.WaitAsync(timeout.Token);
+        }
+    }
 
     /// <summary>The scope values around the first Error line: the worker logs a failure after recording it.</summary>
     public Task<IReadOnlyDictionary<string, object?>> FirstErrorScope => _firstError.Task.WaitAsync(JobWaiting.Timeout);
@@ -106,6 +124,7 @@ public sealed class ScopeCapturingLoggerProvider : ILoggerProvider, ISupportExte
                 },
                 values);
             provider.ErrorScopes.Enqueue(values);
+            Interlocked.Exchange(ref provider._errorLogged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             provider._firstError.TrySetResult(values);
         }
     }
